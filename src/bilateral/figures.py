@@ -1,0 +1,107 @@
+"""Figures 1-3: Bangladesh's trade with the USSR / Russia, both reporting sides.
+
+Readable in greyscale: each series has its own line style and marker, the balance is a
+grey bar; IMF estimates are drawn with hollow markers and named in the legend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen; also keeps the rendering backend fixed across machines
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from .atomic import atomic_path  # noqa: E402
+
+SIDES = ("Bangladesh", "partner")
+SERIES = {
+    # column: (label, line style, marker, grey level)
+    "exports_musd": ("Exports of Bangladesh", "-", "o", "0.0"),
+    "imports_musd": ("Imports of Bangladesh", "--", "s", "0.35"),
+    "total_musd": ("Total trade volume", ":", "^", "0.15"),
+}
+PLOTTED_COLUMNS = [
+    "year",
+    "reported_by",
+    "reporter",
+    "partner",
+    "exports_musd",
+    "imports_musd",
+    "total_musd",
+    "balance_musd",
+    "exports_estimate",
+    "imports_estimate",
+]
+
+
+def window(panel: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    """Exactly the rows a figure plots (this is also the figure's CSV)."""
+    rows = panel[(panel["year"] >= start) & (panel["year"] <= end)]
+    return rows[PLOTTED_COLUMNS].sort_values(["reported_by", "year"], kind="stable").reset_index(drop=True)
+
+
+def side_title(rows: pd.DataFrame, side: str) -> str:
+    if side == "Bangladesh":
+        return "As reported by Bangladesh"
+    reporters = " / ".join(dict.fromkeys(rows["reporter"]))
+    return f"Mirror: as reported by the partner ({reporters})"
+
+
+def _draw(ax, rows: pd.DataFrame) -> None:
+    years = rows["year"]
+    ax.bar(years, rows["balance_musd"], color="0.8", edgecolor="0.45", width=0.6, label="Trade balance")
+    estimated = rows["exports_estimate"] | rows["imports_estimate"]
+    for column, (label, style, marker, grey) in SERIES.items():
+        sns.lineplot(x=years, y=rows[column], ax=ax, color=grey, linestyle=style, label=label, legend=False)
+        for flag, face in ((False, grey), (True, "white")):
+            keep = estimated == flag
+            ax.scatter(
+                years[keep], rows.loc[keep, column], marker=marker, s=28,
+                facecolors=face, edgecolors=grey, linewidths=1.0, zorder=3,
+            )
+    ax.axhline(0, color="0.2", linewidth=0.6)
+    ax.set_ylabel("US$ million")
+    ax.set_xlabel("")
+
+
+def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "Bangladesh"):
+    """Two panels: `main_side` on top, the other reporting side (the mirror) below."""
+    sns.set_theme(style="whitegrid", context="paper", font="DejaVu Sans")
+    order = [main_side] + [s for s in SIDES if s != main_side]
+    fig, axes = plt.subplots(2, 1, figsize=(8, 8.2), sharex=True, sharey=True)
+    for ax, side in zip(axes, order, strict=True):
+        part = rows[rows["reported_by"] == side].reset_index(drop=True)
+        _draw(ax, part)
+        label = side_title(part, side)
+        if part["total_musd"].isna().all():
+            label += ": no data in this vintage"
+        ax.set_title(label, loc="left", fontsize=10)
+    years = sorted(rows["year"].unique())
+    axes[-1].set_xticks(years)
+    axes[-1].set_xticklabels([str(y) for y in years], rotation=90 if len(years) > 12 else 0)
+    handles = [Line2D([], [], color=g, linestyle=s, marker=m, label=lab) for lab, s, m, g in SERIES.values()]
+    handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="0.8", edgecolor="0.45", label="Trade balance"))
+    handles.append(
+        Line2D([], [], color="0.3", linestyle="", marker="o", markerfacecolor="white", label="IMF estimate (hollow)")
+    )
+    fig.legend(handles=handles, loc="upper center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.955))
+    fig.suptitle(title, fontsize=12, y=0.985)
+    fig.text(0.01, 0.005, source_line, fontsize=7, ha="left", va="bottom", wrap=True)
+    fig.tight_layout(rect=(0, 0.035, 1, 0.91))
+    return fig
+
+
+def save(fig, png: str | Path, svg: str | Path, dpi: int = 300) -> None:
+    """PNG and SVG with no timestamps or random ids, so reruns give identical bytes."""
+    with matplotlib.rc_context({"svg.hashsalt": "bilateral", "svg.fonttype": "path"}):
+        with atomic_path(png) as tmp:
+            fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})
+        with atomic_path(svg) as tmp:
+            fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)

@@ -1,0 +1,95 @@
+"""The regime comparison: the Bangladesh-USSR/Russia relationship under each government."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .regimes import CAMPS, Government, assign_years
+
+SIDES = ("Bangladesh", "partner")
+FLOWS = ("exports", "imports", "total", "balance")
+
+
+def year_assignment(panel: pd.DataFrame, governments: list[Government], rule: str) -> pd.DataFrame:
+    """One row per panel year: the government and camp it is assigned to (None if none)."""
+    years = sorted(panel["year"].unique())
+    assigned = assign_years(governments, years, rule)
+    return pd.DataFrame(
+        {
+            "year": years,
+            "government_id": [g.id if g else None for g in assigned.values()],
+            "camp": [g.camp if g else None for g in assigned.values()],
+        }
+    )
+
+
+def cagr_pct(years: pd.Series, values: pd.Series) -> float:
+    """Compound annual growth (%) between the first and last year that have a value."""
+    known = pd.DataFrame({"year": years, "value": values}).dropna().sort_values("year")
+    if len(known) < 2:
+        return np.nan
+    first, last = known.iloc[0], known.iloc[-1]
+    span = last["year"] - first["year"]
+    if first["value"] <= 0 or span <= 0:
+        return np.nan
+    return ((last["value"] / first["value"]) ** (1 / span) - 1) * 100
+
+
+def _summarise(rows: pd.DataFrame, world: pd.DataFrame) -> dict:
+    """Means over the years where both flows are known (so mean exports - mean imports =
+    mean balance); share = sum of bilateral totals / sum of Bangladesh's World totals."""
+    rows = rows[rows["total_musd"].notna()]
+    out: dict = {"years_with_data": len(rows)}
+    for flow in FLOWS:
+        out[f"mean_{flow}_musd"] = rows[f"{flow}_musd"].mean()
+    out["cagr_total_pct"] = cagr_pct(rows["year"], rows["total_musd"])
+    both = rows.merge(world[["year", "total_musd"]], on="year", suffixes=("", "_world"))
+    both = both.dropna(subset=["total_musd", "total_musd_world"])
+    out["share_of_world_pct"] = (
+        both["total_musd"].sum() / both["total_musd_world"].sum() * 100 if len(both) else np.nan
+    )
+    out["estimated_years"] = int((rows["exports_estimate"] | rows["imports_estimate"]).sum())
+    return out
+
+
+def _span(years: list[int]) -> str:
+    if not years:
+        return ""
+    return f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
+def by_government(panel, world, governments, rule) -> pd.DataFrame:
+    assignment = year_assignment(panel, governments, rule)
+    rows = []
+    for government in governments:
+        years = assignment.loc[assignment["government_id"] == government.id, "year"].tolist()
+        for side in SIDES:
+            sel = panel[(panel["reported_by"] == side) & panel["year"].isin(years)]
+            rows.append(
+                {
+                    "government_id": government.id,
+                    "government": government.government,
+                    "camp": government.camp,
+                    "in_office": f"{government.start} – {government.end or 'in office'}",
+                    "years": _span(years),
+                    "n_years": len(years),
+                    "reported_by": side,
+                    **_summarise(sel, world),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def by_camp(panel, world, governments, rule) -> pd.DataFrame:
+    assignment = year_assignment(panel, governments, rule)
+    rows = []
+    for camp in CAMPS:
+        years = assignment.loc[assignment["camp"] == camp, "year"].tolist()
+        for side in SIDES:
+            sel = panel[(panel["reported_by"] == side) & panel["year"].isin(years)]
+            summary = _summarise(sel, world)
+            # Growth across a camp's non-contiguous spells has no single meaning.
+            summary.pop("cagr_total_pct")
+            rows.append({"camp": camp, "n_years": len(years), "reported_by": side, **summary})
+    return pd.DataFrame(rows)

@@ -1,0 +1,61 @@
+"""Write one table as CSV, Markdown, LaTeX and HTML, with deterministic bytes."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from .atomic import write_text
+
+FORMATS = ("csv", "md", "tex", "html")
+# Column names are identifiers in CSV; readers of the other formats get words.
+LABELS = {
+    "government_id": "Id",
+    "government": "Government",
+    "camp": "Camp",
+    "in_office": "In office",
+    "years": "Years assigned",
+    "n_years": "N years",
+    "reported_by": "Reported by",
+    "years_with_data": "Years with data",
+    "mean_exports_musd": "Mean exports (US$ m)",
+    "mean_imports_musd": "Mean imports (US$ m)",
+    "mean_total_musd": "Mean total trade (US$ m)",
+    "mean_balance_musd": "Mean balance (US$ m)",
+    "cagr_total_pct": "CAGR of total trade (%)",
+    "share_of_world_pct": "Share of Bangladesh's world trade (%)",
+    "estimated_years": "Years with IMF estimates",
+}
+
+
+def _rounded(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    shown = frame.copy()
+    for column in shown.select_dtypes("float").columns:
+        shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.{decimals}f}")
+    return shown.fillna("").rename(columns=LABELS)
+
+
+def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2) -> str:
+    """The table as text; CSV keeps full precision, the others show `decimals` places."""
+    if fmt == "csv":
+        return frame.to_csv(index=False, lineterminator="\n")
+    shown = _rounded(frame, decimals)
+    if fmt == "md":
+        return f"{caption}\n\n{shown.to_markdown(index=False, disable_numparse=True)}\n"
+    if fmt == "tex":
+        return shown.to_latex(index=False, caption=caption, longtable=True, escape=True)
+    if fmt == "html":
+        body = shown.to_html(index=False, border=0, classes="table")
+        return f"<figure>\n<figcaption>{escape(caption)}</figcaption>\n{body}\n</figure>\n"
+    raise ValueError(f"unknown table format {fmt!r}; choose one of {FORMATS}")
+
+
+def write_all(frame: pd.DataFrame, stem: str | Path, caption: str) -> list[Path]:
+    paths = []
+    for fmt in FORMATS:
+        path = Path(f"{stem}.{fmt}")
+        write_text(path, render(frame, fmt, caption))
+        paths.append(path)
+    return paths
