@@ -50,7 +50,37 @@ def side_title(rows: pd.DataFrame, side: str) -> str:
     if side == "Bangladesh":
         return "As reported by Bangladesh"
     reporters = " / ".join(dict.fromkeys(rows["reporter"]))
-    return f"Mirror: as reported by the partner ({reporters})"
+    label = f"Mirror: as reported by the partner ({reporters})"
+    flagged = rows["exports_estimate"] | rows["imports_estimate"]
+    if len(rows) and flagged.all():
+        label += ", all IMF estimates"
+    return label
+
+
+def write_csv(rows: pd.DataFrame, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        rows.to_csv(tmp, index=False, lineterminator="\n")
+
+
+def summary(rows: pd.DataFrame) -> str:
+    """The plotted numbers as text, 2 decimals, '*' after an IMF estimate, '-' if missing."""
+    lines = []
+    for side in SIDES:
+        part = rows[rows["reported_by"] == side]
+        lines.append(f"{side_title(part, side)} (US$ million)")
+        lines.append(f"{'year':>4} {'exports':>10} {'imports':>10} {'total':>10} {'balance':>10}")
+        for row in part.itertuples(index=False):
+            cells = []
+            for flow in ("exports", "imports", "total", "balance"):
+                value = getattr(row, f"{flow}_musd")
+                flag = {
+                    "exports": row.exports_estimate,
+                    "imports": row.imports_estimate,
+                }.get(flow, row.exports_estimate or row.imports_estimate)
+                text = "-" if pd.isna(value) else f"{value:.2f}{'*' if flag else ''}"
+                cells.append(f"{text:>10}")
+            lines.append(f"{row.year:>4} " + " ".join(cells))
+    return "\n".join(lines)
 
 
 def _draw(ax, rows: pd.DataFrame) -> None:

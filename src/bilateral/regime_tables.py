@@ -93,3 +93,16 @@ def by_camp(panel, world, governments, rule) -> pd.DataFrame:
             summary.pop("cagr_total_pct")
             rows.append({"camp": camp, "n_years": len(years), "reported_by": side, **summary})
     return pd.DataFrame(rows)
+
+
+def key_numbers(table: pd.DataFrame, key: str = "government_id") -> str:
+    """The headline numbers, one line per row, for nbval to compare across runs."""
+    lines = []
+    for row in table.itertuples(index=False):
+        total = "-" if pd.isna(row.mean_total_musd) else f"{row.mean_total_musd:.2f}"
+        share = "-" if pd.isna(row.share_of_world_pct) else f"{row.share_of_world_pct:.3f}"
+        lines.append(
+            f"{getattr(row, key):<18} {row.reported_by:<10} years={row.years_with_data:>2} "
+            f"mean_total={total:>9} share%={share:>6}"
+        )
+    return "\n".join(lines)

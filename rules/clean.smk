@@ -1,0 +1,20 @@
+rule clean:
+    """Tidy raw data -> the Bangladesh-USSR/Russia panel (both reporting sides) and Bangladesh-World."""
+    input:
+        raw=raw_tidy,
+    output:
+        panel=f"{PROCESSED_DIR}/panel.csv",
+        world=f"{PROCESSED_DIR}/bgd_world.csv",
+    params:
+        panel=config["panel"],
+        last_year=(
+            f"--last-year {config['panel']['last_year']}" if config["panel"]["last_year"] else ""
+        ),
+    log:
+        f"logs/clean_{SOURCE}.log",
+    shell:
+        "{PYTHON} -m bilateral -v clean {input.raw} --panel {output.panel} --world {output.world}"
+        " --first-year {params.panel[first_year]}"
+        " {params.last_year}"
+        " --succession-year {params.panel[succession_year]}"
+        " --successor-rule {params.panel[successor_rule]} 2> {log}"

@@ -1,0 +1,30 @@
+rule figure:
+    """Figures 1-3: the one parameterised notebook, run by papermill once per figure."""
+    input:
+        notebook="notebooks/trade_figure.ipynb",
+        panel=rules.clean.output.panel,
+        provenance=f"{RAW_DIR}/provenance.json",
+    output:
+        png="figures/{figure}.png",
+        svg="figures/{figure}.svg",
+        csv="figures/{figure}.csv",
+        notebook="figures/{figure}.ipynb",
+    params:
+        values=lambda wc, input, output: papermill_params(
+            {
+                **config["figures"][wc.figure],
+                "dpi": config["figure_dpi"],
+                "panel_path": input.panel,
+                "provenance_path": input.provenance,
+                "png_path": output.png,
+                "svg_path": output.svg,
+                "csv_path": output.csv,
+            }
+        ),
+        kernel=config["kernel"],
+    log:
+        "logs/figure_{figure}.log",
+    shell:
+        "{PYTHON} -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
+        " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
+        " && {PYTHON} -m bilateral normalise-notebook {output.notebook}"

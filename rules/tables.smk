@@ -1,0 +1,31 @@
+rule regime_tables:
+    """The regime comparison tables (by government, by camp) and the year -> government list."""
+    input:
+        notebook="notebooks/regime_tables.ipynb",
+        panel=rules.clean.output.panel,
+        world=rules.clean.output.world,
+        provenance=f"{RAW_DIR}/provenance.json",
+        regimes=config["regimes"]["file"],
+    output:
+        expand("tables/{table}.{ext}", table=TABLES, ext=TABLE_FORMATS),
+        notebook="tables/regime_tables.ipynb",
+    params:
+        values=lambda wc, input: papermill_params(
+            {
+                "panel_path": input.panel,
+                "world_path": input.world,
+                "provenance_path": input.provenance,
+                "regimes_path": input.regimes,
+                "year_rule": config["regimes"]["year_rule"],
+                "governments_stem": "tables/regimes_by_government",
+                "camps_stem": "tables/regimes_by_camp",
+                "assignment_path": "tables/year_assignment",
+            }
+        ),
+        kernel=config["kernel"],
+    log:
+        "logs/regime_tables.log",
+    shell:
+        "{PYTHON} -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
+        " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
+        " && {PYTHON} -m bilateral normalise-notebook {output.notebook}"

@@ -1,0 +1,34 @@
+"""Make executed notebooks byte-identical across runs.
+
+papermill records wall-clock times per cell and per notebook and gives the injected
+parameters cell a random id; none of it is needed to read or re-run the notebook.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .atomic import write_text
+
+VOLATILE = ("start_time", "end_time", "duration")
+
+
+def normalise(notebook: dict) -> dict:
+    papermill = notebook.get("metadata", {}).get("papermill", {})
+    for key in VOLATILE:
+        papermill.pop(key, None)
+    for cell in notebook.get("cells", []):
+        meta = cell.get("metadata", {})
+        meta.pop("execution", None)
+        for key in VOLATILE:
+            meta.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in meta.get("tags", []):
+            cell["id"] = "injected-parameters"
+    return notebook
+
+
+def normalise_file(path: str | Path) -> None:
+    path = Path(path)
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    write_text(path, json.dumps(normalise(notebook), indent=1, ensure_ascii=False, sort_keys=True) + "\n")

@@ -1,0 +1,147 @@
+"""Write the source notebooks (without outputs) from the cell texts below.
+
+Run once after editing a cell: `python tools/make_notebooks.py`. Keeping the cells here makes
+reviews read as code diffs rather than JSON diffs.
+"""
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+SETUP = """\
+import json
+
+import pandas as pd
+from IPython.display import Image, Markdown, display
+
+from bilateral import project
+
+project.chdir_root()  # every path below is relative to the project root
+pd.set_option("display.width", 160)
+pd.set_option("display.max_columns", 20)"""
+
+FIGURE = [
+    new_markdown_cell(
+        "# Bangladesh's trade with the USSR / Russian Federation\n\n"
+        "One parameterised notebook makes each of the paper's Figures 1-3 (section 3). "
+        "Snakemake runs it with papermill, once per figure, with the window, title and paths "
+        "from `config/config.yaml`. The top panel shows Bangladesh's own report; the bottom "
+        "panel the partner's report of the same flows (the mirror), so the gap between the two "
+        "sources stays visible. Hollow markers are IMF estimates.",
+        id="intro",
+    ),
+    new_code_cell(
+        'panel_path = "data/processed/dots-2022/panel.csv"\n'
+        'provenance_path = "data/raw/dots-2022/provenance.json"\n'
+        "start = 1981\n"
+        "end = 1991\n"
+        'title = "Figure 1: Bangladesh–Soviet bilateral trade, 1981–1991"\n'
+        'main_side = "Bangladesh"\n'
+        "dpi = 300\n"
+        "png_path = None  # None: show the figure without saving it\n"
+        "svg_path = None\n"
+        "csv_path = None",
+        id="parameters",
+        metadata={"tags": ["parameters"]},
+    ),
+    new_code_cell(SETUP + "\n\nfrom bilateral import figures, sources", id="setup"),
+    new_markdown_cell("## The numbers plotted\n\nThe figure's CSV holds exactly these rows.", id="numbers-md"),
+    new_code_cell(
+        "panel = pd.read_csv(panel_path)\n"
+        "rows = figures.window(panel, int(start), int(end))\n"
+        "source_line = sources.source_line(provenance_path)\n"
+        "if csv_path:\n"
+        "    figures.write_csv(rows, csv_path)",
+        id="load",
+    ),
+    new_code_cell(
+        "# NBVAL_CHECK_OUTPUT\n"
+        "print(figures.summary(rows))",
+        id="key-numbers",
+    ),
+    new_markdown_cell("## The figure", id="figure-md"),
+    new_code_cell(
+        "fig = figures.plot(rows, title, source_line, main_side)\n"
+        "if png_path:\n"
+        "    figures.save(fig, png_path, svg_path, dpi=int(dpi))\n"
+        "    display(Image(filename=png_path, width=720))",
+        id="plot",
+    ),
+]
+
+TABLES = [
+    new_markdown_cell(
+        "# The relationship under each of Bangladesh's governments\n\n"
+        "The paper compares Bangladesh's policy towards the USSR / Russia across governments "
+        "(sections 2, 4 and 5). This notebook gives the trade record for each government in "
+        "`config/regimes.yaml`, and for each camp, from both reporting sides. A calendar year "
+        "belongs to one government by the rule `year_rule` (default: the government in office "
+        "for most of the year).",
+        id="intro",
+    ),
+    new_code_cell(
+        'panel_path = "data/processed/dots-2022/panel.csv"\n'
+        'world_path = "data/processed/dots-2022/bgd_world.csv"\n'
+        'provenance_path = "data/raw/dots-2022/provenance.json"\n'
+        'regimes_path = "config/regimes.yaml"\n'
+        'year_rule = "plurality"\n'
+        "governments_stem = None  # e.g. tables/regimes_by_government; None: do not write\n"
+        "camps_stem = None\n"
+        "assignment_path = None",
+        id="parameters",
+        metadata={"tags": ["parameters"]},
+    ),
+    new_code_cell(SETUP + "\n\nfrom bilateral import regime_tables, regimes, sources, tables", id="setup"),
+    new_code_cell(
+        "panel = pd.read_csv(panel_path)\n"
+        "world = pd.read_csv(world_path)\n"
+        "governments = regimes.load(regimes_path)\n"
+        "source_line = sources.source_line(provenance_path)\n"
+        "assignment = regime_tables.year_assignment(panel, governments, year_rule)\n"
+        "by_government = regime_tables.by_government(panel, world, governments, year_rule)\n"
+        "by_camp = regime_tables.by_camp(panel, world, governments, year_rule)\n"
+        "rule_text = regimes.YEAR_RULES[year_rule]\n"
+        "captions = {\n"
+        "    'government': f'Bangladesh-USSR/Russia trade by government (year rule: {rule_text}). {source_line}',\n"
+        "    'camp': f'Bangladesh-USSR/Russia trade by camp (year rule: {rule_text}). {source_line}',\n"
+        "}\n"
+        "if governments_stem:\n"
+        "    tables.write_all(by_government, governments_stem, captions['government'])\n"
+        "if camps_stem:\n"
+        "    tables.write_all(by_camp, camps_stem, captions['camp'])\n"
+        "if assignment_path:\n"
+        "    tables.write_all(assignment, assignment_path, 'Calendar year -> government')",
+        id="compute",
+    ),
+    new_markdown_cell("## By government", id="gov-md"),
+    new_code_cell(
+        "# NBVAL_CHECK_OUTPUT\n"
+        "display(Markdown(tables.render(by_government, 'md', captions['government'])))\n"
+        "print(regime_tables.key_numbers(by_government))",
+        id="by-government",
+    ),
+    new_markdown_cell("## By camp", id="camp-md"),
+    new_code_cell(
+        "# NBVAL_CHECK_OUTPUT\n"
+        "display(Markdown(tables.render(by_camp, 'md', captions['camp'])))\n"
+        "print(regime_tables.key_numbers(by_camp, key='camp'))",
+        id="by-camp",
+    ),
+]
+
+
+def write(cells, path: Path) -> None:
+    notebook = new_notebook(cells=cells)
+    notebook.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    nbformat.validate(notebook)
+    path.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    here = Path(__file__).resolve().parent.parent / "notebooks"
+    write(FIGURE, here / "trade_figure.ipynb")
+    write(TABLES, here / "regime_tables.ipynb")
