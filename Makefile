@@ -1,0 +1,43 @@
+# One command builds everything (`make`), one runs the tests (`make test`).
+# Needs only python3 (3.11+) and make; the pinned environment is created in .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
+CORES  ?= all
+
+.PHONY: all figures test lint snapshot lock clean-outputs
+all: figures
+
+figures: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "error: Python 3.11 or newer is needed ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
+	$(BIN)/snakemake --lint
+
+# Rebuild the committed raw snapshot from the IMF workbooks in ../shared (never needed for `make`).
+snapshot: $(STAMP)
+	$(BIN)/python -m bilateral -v snapshot --source ../shared/data/imf-dots-2022-xlsx --out data/raw/dots-2022
+
+# Re-resolve the pins after editing pyproject.toml; environment.yml follows the lock file.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/python -c 'from bilateral import pins; open("environment.yml", "w").write(pins.environment_yml(pins.lock_pins("requirements.lock")))'
+
+clean-outputs:
+	rm -rf data/processed/*/ figures/figure* tables/*.csv tables/*.md tables/*.tex tables/*.html tables/*.ipynb logs
