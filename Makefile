@@ -5,6 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 CORES  ?= all
+# Rules call `python`, snakemake and papermill from the pinned environment.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: all figures test lint snapshot lock clean-outputs
 all: figures

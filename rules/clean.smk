@@ -10,10 +10,12 @@ rule clean:
         last_year=(
             f"--last-year {config['panel']['last_year']}" if config["panel"]["last_year"] else ""
         ),
+    conda:
+        ENVIRONMENT
     log:
         f"logs/clean_{SOURCE}.log",
     shell:
-        "{PYTHON} -m bilateral -v clean {input.raw} --panel {output.panel} --world {output.world}"
+        "python -m bilateral -v clean {input.raw} --panel {output.panel} --world {output.world}"
         " --first-year {params.panel[first_year]}"
         " {params.last_year}"
         " --succession-year {params.panel[succession_year]}"

@@ -1,6 +1,6 @@
-# Shared settings: config validation, the interpreter, the raw data of the chosen source.
+# Shared settings: config validation and the raw data of the chosen source.
+# Rules call `python`: `make` puts the pinned environment (.venv/bin) first on PATH.
 import shlex
-import sys
 
 import yaml
 from snakemake.utils import validate
@@ -8,9 +8,7 @@ from snakemake.utils import validate
 
 validate(config, "../config/schema.yaml", set_default=True)
 
-# Run tools with the interpreter that runs Snakemake, so the pinned environment is used
-# even when its bin/ folder is not on PATH.
-PYTHON = shlex.quote(sys.executable)
+ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
 SOURCE = config["source"]
 RAW_DIR = f"data/raw/{SOURCE}"
 PROCESSED_DIR = f"data/processed/{SOURCE}"

@@ -22,9 +22,11 @@ rule figure:
             }
         ),
         kernel=config["kernel"],
+    conda:
+        ENVIRONMENT
     log:
         "logs/figure_{figure}.log",
     shell:
-        "{PYTHON} -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
+        "python -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
         " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
-        " && {PYTHON} -m bilateral normalise-notebook {output.notebook}"
+        " && python -m bilateral normalise-notebook {output.notebook}"

@@ -23,9 +23,11 @@ rule regime_tables:
             }
         ),
         kernel=config["kernel"],
+    conda:
+        ENVIRONMENT
     log:
         "logs/regime_tables.log",
     shell:
-        "{PYTHON} -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
+        "python -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
         " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
-        " && {PYTHON} -m bilateral normalise-notebook {output.notebook}"
+        " && python -m bilateral normalise-notebook {output.notebook}"

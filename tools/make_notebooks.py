@@ -56,8 +56,7 @@ FIGURE = [
         id="load",
     ),
     new_code_cell(
-        "# NBVAL_CHECK_OUTPUT\n"
-        "print(figures.summary(rows))",
+        "# NBVAL_CHECK_OUTPUT\nprint(figures.summary(rows))",
         id="key-numbers",
     ),
     new_markdown_cell("## The figure", id="figure-md"),

@@ -60,9 +60,7 @@ def parse_value(raw: object, where: Cell) -> tuple[float, bool] | None:
         match = ESTIMATE_RE.match(raw)
         if match:
             return float(match.group(1).replace(",", "")), True
-    raise DotsFormatError(
-        f"{where}: expected a number or an IMF estimate such as '78.48 e', found {raw!r}"
-    )
+    raise DotsFormatError(f"{where}: expected a number or an IMF estimate such as '78.48 e', found {raw!r}")
 
 
 def _expect(actual: object, expected: str, where: Cell, what: str) -> None:
@@ -121,7 +119,11 @@ def _read_sheet(path: Path, sheet: str, rows: list[tuple]) -> tuple[str, list[di
             # Every sheet opens with a stray copy of the Australia row (README); drop copies.
             log.info(
                 "%s, sheet %r: row %d repeats row %d (%s) exactly; kept once",
-                path.name, sheet, row, first_row, name,
+                path.name,
+                sheet,
+                row,
+                first_row,
+                name,
             )
             continue
         seen[key] = (row, values)

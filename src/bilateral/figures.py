@@ -92,8 +92,14 @@ def _draw(ax, rows: pd.DataFrame) -> None:
         for flag, face in ((False, grey), (True, "white")):
             keep = estimated == flag
             ax.scatter(
-                years[keep], rows.loc[keep, column], marker=marker, s=28,
-                facecolors=face, edgecolors=grey, linewidths=1.0, zorder=3,
+                years[keep],
+                rows.loc[keep, column],
+                marker=marker,
+                s=28,
+                facecolors=face,
+                edgecolors=grey,
+                linewidths=1.0,
+                zorder=3,
             )
     ax.axhline(0, color="0.2", linewidth=0.6)
     ax.set_ylabel("US$ million")
@@ -118,7 +124,15 @@ def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "Ban
     handles = [Line2D([], [], color=g, linestyle=s, marker=m, label=lab) for lab, s, m, g in SERIES.values()]
     handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="0.8", edgecolor="0.45", label="Trade balance"))
     handles.append(
-        Line2D([], [], color="0.3", linestyle="", marker="o", markerfacecolor="white", label="IMF estimate (hollow)")
+        Line2D(
+            [],
+            [],
+            color="0.3",
+            linestyle="",
+            marker="o",
+            markerfacecolor="white",
+            label="IMF estimate (hollow)",
+        )
     )
     fig.legend(handles=handles, loc="upper center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.955))
     fig.suptitle(title, fontsize=12, y=0.985)

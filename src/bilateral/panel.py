@@ -47,17 +47,11 @@ class PanelSettings:
 
     def __post_init__(self) -> None:
         if self.successor_rule not in SUCCESSOR_RULES:
-            raise ValueError(
-                f"successor_rule {self.successor_rule!r} unknown; choose one of {sorted(SUCCESSOR_RULES)}"
-            )
+            raise ValueError(f"successor_rule {self.successor_rule!r} unknown; choose one of {sorted(SUCCESSOR_RULES)}")
 
 
 def _series(raw: pd.DataFrame, reporter: str, partner: str, indicator: str) -> pd.DataFrame:
-    rows = raw[
-        (raw["reporter_code"] == reporter)
-        & (raw["partner_code"] == partner)
-        & (raw["indicator"] == indicator)
-    ]
+    rows = raw[(raw["reporter_code"] == reporter) & (raw["partner_code"] == partner) & (raw["indicator"] == indicator)]
     return rows.set_index("year")[["value_musd", "estimate"]]
 
 
@@ -65,9 +59,7 @@ def _label(reporter: str, indicator: str, partner: str) -> str:
     return f"{reporter} {indicator} {partner}"
 
 
-def _flow(
-    raw: pd.DataFrame, years: pd.Index, reporter_for: dict, partner_for: dict, indicator: str
-) -> pd.DataFrame:
+def _flow(raw: pd.DataFrame, years: pd.Index, reporter_for: dict, partner_for: dict, indicator: str) -> pd.DataFrame:
     """One flow for every year: value, estimate flag and the raw series it came from."""
     pairs = {(reporter_for[y], partner_for[y]) for y in years}
     series = {pair: _series(raw, *pair, indicator) for pair in pairs}
@@ -76,9 +68,7 @@ def _flow(
         pair = (reporter_for[year], partner_for[year])
         found = series[pair]
         value, estimate = (
-            (found.at[year, "value_musd"], bool(found.at[year, "estimate"]))
-            if year in found.index
-            else (np.nan, False)
+            (found.at[year, "value_musd"], bool(found.at[year, "estimate"])) if year in found.index else (np.nan, False)
         )
         rows.append((value, estimate, _label(pair[0], indicator, pair[1])))
     out = pd.DataFrame(rows, index=years, columns=["value", "estimate", "source"])
@@ -97,9 +87,7 @@ def _apply_successor_rule(
         if year not in flow.index:
             continue
         current = flow.loc[year, "value"]
-        usable = settings.successor_rule == "add" or (
-            settings.successor_rule == "fill_gaps" and np.isnan(current)
-        )
+        usable = settings.successor_rule == "add" or (settings.successor_rule == "fill_gaps" and np.isnan(current))
         source = _label(HOME, indicator, USSR)
         if usable:
             if np.isnan(current):
@@ -129,7 +117,17 @@ def build_panel(raw: pd.DataFrame, settings: PanelSettings = PanelSettings()) ->
     notes: dict[int, list[str]] = {}
     _apply_successor_rule(raw, exports, tidy.EXPORTS, settings, notes)
     _apply_successor_rule(raw, imports, tidy.IMPORTS, settings, notes)
-    frames.append(_assemble(years, "Bangladesh", dict.fromkeys(years, "Bangladesh"), partner_for, exports, imports, notes))
+    frames.append(
+        _assemble(
+            years,
+            "Bangladesh",
+            dict.fromkeys(years, "Bangladesh"),
+            partner_for,
+            exports,
+            imports,
+            notes,
+        )
+    )
 
     # The mirror: the partner's imports from Bangladesh are Bangladesh's exports, and so on.
     mirror_exports = _flow(raw, years, partner_for, home_for, tidy.IMPORTS)

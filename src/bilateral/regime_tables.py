@@ -46,9 +46,7 @@ def _summarise(rows: pd.DataFrame, world: pd.DataFrame) -> dict:
     out["cagr_total_pct"] = cagr_pct(rows["year"], rows["total_musd"])
     both = rows.merge(world[["year", "total_musd"]], on="year", suffixes=("", "_world"))
     both = both.dropna(subset=["total_musd", "total_musd_world"])
-    out["share_of_world_pct"] = (
-        both["total_musd"].sum() / both["total_musd_world"].sum() * 100 if len(both) else np.nan
-    )
+    out["share_of_world_pct"] = both["total_musd"].sum() / both["total_musd_world"].sum() * 100 if len(both) else np.nan
     out["estimated_years"] = int((rows["exports_estimate"] | rows["imports_estimate"]).sum())
     return out
 

@@ -34,8 +34,7 @@ RAW = pa.DataFrameSchema(
     },
     checks=[
         pa.Check(
-            lambda df: ~df["indicator"].isin([tidy.EXPORTS, tidy.IMPORTS, "TMG_FOB_USD"])
-            | (df["value_musd"] >= 0),
+            lambda df: ~df["indicator"].isin([tidy.EXPORTS, tidy.IMPORTS, "TMG_FOB_USD"]) | (df["value_musd"] >= 0),
             element_wise=False,
             name="trade flows are >= 0",
         ),

@@ -87,13 +87,20 @@ def build(source_dir: Path) -> tuple[str, dict]:
         "title": "Direction of Trade Statistics (DOTS), annual, by partner country",
         "vintage": "early 2022 (data to 2020)",
         "unit": "US dollars, millions",
-        "indicators": {tidy.EXPORTS: "Exports, FOB to partner", tidy.IMPORTS: "Imports, CIF from partner"},
+        "indicators": {
+            tidy.EXPORTS: "Exports, FOB to partner",
+            tidy.IMPORTS: "Imports, CIF from partner",
+        },
         "estimate_flag": "true where the IMF marked the value as an estimate (' e' suffix)",
         "origin": ORIGIN,
         "citation": CITATION,
         "licence": LICENCE,
         "source_workbooks": sources,
-        "extract": {"file": DATA_FILE, "sha256": sha256_bytes(text.encode()), "rows": text.count("\n") - 1},
+        "extract": {
+            "file": DATA_FILE,
+            "sha256": sha256_bytes(text.encode()),
+            "rows": text.count("\n") - 1,
+        },
         "produced_by": {
             "command": "make snapshot  (= python -m bilateral snapshot --source ../shared/data/imf-dots-2022-xlsx)",
             "program": f"bilateral {__version__} (bilateral.snapshot)",
@@ -107,5 +114,10 @@ def write(source_dir: Path, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     write_text(out_dir / DATA_FILE, text)
     write_text(out_dir / PROVENANCE_FILE, json.dumps(provenance, indent=2, ensure_ascii=False) + "\n")
-    log.info("wrote %s (%d rows) and %s", out_dir / DATA_FILE, provenance["extract"]["rows"], PROVENANCE_FILE)
+    log.info(
+        "wrote %s (%d rows) and %s",
+        out_dir / DATA_FILE,
+        provenance["extract"]["rows"],
+        PROVENANCE_FILE,
+    )
     return out_dir / DATA_FILE
