@@ -9,9 +9,19 @@ configfile: "config/config.yaml"
 
 
 include: "rules/common.smk"
+include: "rules/imts.smk"
 include: "rules/clean.smk"
 include: "rules/figures.smk"
 include: "rules/tables.smk"
+include: "rules/revisions.smk"
+
+
+def revision_outputs():
+    """The revision report exists only when the data differ from the base vintage."""
+    if DATASET == REVISION_BASE:
+        return []
+    tables = expand("tables/{t}.{ext}", t=["revisions", "revisions_summary"], ext=TABLE_FORMATS)
+    return tables + ["figures/revisions.png", "figures/revisions.svg", "tables/revision_report.ipynb"]
 
 
 rule all:
@@ -24,3 +34,4 @@ rule all:
         ),
         expand("tables/{table}.{ext}", table=TABLES, ext=TABLE_FORMATS),
         "tables/regime_tables.ipynb",
+        revision_outputs(),

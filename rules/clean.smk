@@ -3,17 +3,15 @@ rule clean:
     input:
         raw=raw_tidy,
     output:
-        panel=f"{PROCESSED_DIR}/panel.csv",
-        world=f"{PROCESSED_DIR}/bgd_world.csv",
+        panel="data/processed/{dataset}/panel.csv",
+        world="data/processed/{dataset}/bgd_world.csv",
     params:
         panel=config["panel"],
-        last_year=(
-            f"--last-year {config['panel']['last_year']}" if config["panel"]["last_year"] else ""
-        ),
+        last_year=(f"--last-year {config['panel']['last_year']}" if config["panel"]["last_year"] else ""),
     conda:
         ENVIRONMENT
     log:
-        f"logs/clean_{SOURCE}.log",
+        "logs/clean_{dataset}.log",
     shell:
         "python -m bilateral -v clean {input.raw} --panel {output.panel} --world {output.world}"
         " --first-year {params.panel[first_year]}"

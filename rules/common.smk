@@ -1,5 +1,6 @@
-# Shared settings: config validation and the raw data of the chosen source.
+# Shared settings: config validation and where the chosen source's data live.
 # Rules call `python`: `make` puts the pinned environment (.venv/bin) first on PATH.
+import json
 import shlex
 
 import yaml
@@ -10,15 +11,36 @@ validate(config, "../config/schema.yaml", set_default=True)
 
 ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
 SOURCE = config["source"]
-RAW_DIR = f"data/raw/{SOURCE}"
-PROCESSED_DIR = f"data/processed/{SOURCE}"
+if SOURCE == "imf-imts" and not config["vintage"]:
+    raise ValueError("config: source 'imf-imts' needs a vintage (the access date, YYYY-MM-DD)")
+# A dataset is one vintage of raw data: 'dots-2022' or 'imts-<access date>'.
+DATASET = "dots-2022" if SOURCE == "dots-2022" else f"imts-{config['vintage']}"
+REVISION_BASE = config["revisions"]["base"]
 TABLES = ["regimes_by_government", "regimes_by_camp", "year_assignment"]
 TABLE_FORMATS = ["csv", "md", "tex", "html"]
+IMTS_REQUEST_KEYS = ["reporters", "indicators", "partners", "first_year", "base_url", "format"]
+
+
+def provenance(dataset):
+    """The provenance record of a dataset: written by the importer or by the fetch."""
+    name = "provenance.json" if dataset == "dots-2022" else "metadata.json"
+    return f"data/raw/{dataset}/{name}"
 
 
 def raw_tidy(wildcards):
-    """The tidy raw CSV of the configured source."""
-    return f"{RAW_DIR}/dots.csv"
+    """The tidy CSV a dataset is cleaned from: committed for DOTS, parsed for IMTS."""
+    if wildcards.dataset == "dots-2022":
+        return "data/raw/dots-2022/dots.csv"
+    return f"data/processed/{wildcards.dataset}/tidy.csv"
+
+
+def panel(dataset):
+    return f"data/processed/{dataset}/panel.csv"
+
+
+def imts_request():
+    """The IMTS request fields as JSON for the command line (`--request`)."""
+    return shlex.quote(json.dumps({k: config["imts"][k] for k in IMTS_REQUEST_KEYS}, sort_keys=True))
 
 
 def papermill_params(values):
@@ -28,3 +50,5 @@ def papermill_params(values):
 
 wildcard_constraints:
     figure="|".join(config["figures"]) or "none",
+    dataset=r"dots-2022|imts-\d{4}-\d{2}-\d{2}",
+    vintage=r"\d{4}-\d{2}-\d{2}",

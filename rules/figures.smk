@@ -2,8 +2,8 @@ rule figure:
     """Figures 1-3: the one parameterised notebook, run by papermill once per figure."""
     input:
         notebook="notebooks/trade_figure.ipynb",
-        panel=rules.clean.output.panel,
-        provenance=f"{RAW_DIR}/provenance.json",
+        panel=panel(DATASET),
+        provenance=provenance(DATASET),
     output:
         png="figures/{figure}.png",
         svg="figures/{figure}.svg",

@@ -2,9 +2,9 @@ rule regime_tables:
     """The regime comparison tables (by government, by camp) and the year -> government list."""
     input:
         notebook="notebooks/regime_tables.ipynb",
-        panel=rules.clean.output.panel,
-        world=rules.clean.output.world,
-        provenance=f"{RAW_DIR}/provenance.json",
+        panel=panel(DATASET),
+        world=f"data/processed/{DATASET}/bgd_world.csv",
+        provenance=provenance(DATASET),
         regimes=config["regimes"]["file"],
     output:
         expand("tables/{table}.{ext}", table=TABLES, ext=TABLE_FORMATS),

@@ -2,55 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from project_copy import digests, run, tracked_copy
 
-BIN = Path(sys.executable).parent
 FIGURES = ["figure1", "figure2", "figure3"]
 TABLES = ["regimes_by_government", "regimes_by_camp", "year_assignment"]
 
 
-def _run(args, cwd, check=True):
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise AssertionError(f"{args} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result
-
-
-def _tracked_copy(target: Path) -> Path:
-    """The committed project only (what a fresh clone has), plus uncommitted edits to tracked files."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for name in filter(None, listed.decode().split("\0")):
-        source = ROOT / name
-        if source.exists():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
-
-
-def _digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for pattern in ("figures/*", "tables/*", "data/processed/**/*.csv")
-        for p in sorted(folder.glob(pattern))
-        if p.is_file()
-    }
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    project = _tracked_copy(tmp_path_factory.mktemp("project"))
-    _run(["snakemake", "--cores", "2"], project)
+    project = tracked_copy(tmp_path_factory.mktemp("project"))
+    run(["snakemake", "--cores", "2"], project)
     return project
 
 
@@ -88,15 +54,15 @@ def test_figure_windows_follow_the_config(built):
 
 
 def test_second_run_does_nothing(built):
-    result = _run(["snakemake", "--cores", "2", "--dry-run"], built)
+    result = run(["snakemake", "--cores", "2", "--dry-run"], built)
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
 def test_notebooks_reproduce_their_key_numbers(built):
     """nbval re-executes the executed notebooks and compares the cells that print key numbers."""
     notebooks = [f"figures/{n}.ipynb" for n in FIGURES] + ["tables/regime_tables.ipynb"]
-    before = _digests(built)
-    result = _run(
+    before = digests(built)
+    result = run(
         [
             sys.executable,
             "-m",
@@ -114,16 +80,16 @@ def test_notebooks_reproduce_their_key_numbers(built):
     assert result.returncode == 0, result.stdout[-4000:]
     assert "passed" in result.stdout
     # Re-running the notebooks rewrote the figures and tables: they must come out the same.
-    assert _digests(built) == before
+    assert digests(built) == before
 
 
 def test_clean_rebuild_is_byte_identical(built, tmp_path):
-    again = _tracked_copy(tmp_path)
-    _run(["snakemake", "--cores", "2"], again)
-    assert _digests(again) == _digests(built)
+    again = tracked_copy(tmp_path)
+    run(["snakemake", "--cores", "2"], again)
+    assert digests(again) == digests(built)
 
 
 def test_wrong_config_stops_before_any_work(built):
-    result = _run(["snakemake", "--cores", "1", "--dry-run", "--config", "figure_dpi=10"], built, check=False)
+    result = run(["snakemake", "--cores", "1", "--dry-run", "--config", "figure_dpi=10"], built, check=False)
     assert result.returncode != 0
     assert "figure_dpi" in result.stderr + result.stdout

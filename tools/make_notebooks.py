@@ -129,6 +129,53 @@ TABLES = [
     ),
 ]
 
+REVISIONS = [
+    new_markdown_cell(
+        "# Revision report: two vintages of the IMF figures\n\n"
+        "The IMF revises historical trade figures. This notebook sets the panel built from one "
+        "vintage (`base`, by default the early-2022 DOTS snapshot close to the paper's) beside the "
+        "panel from another (`new`, e.g. a later IMTS pull), series by series and year by year: "
+        "both values, the revision in US$ million and in per cent of the base value, and the years "
+        "that only one vintage has. Read a row as: *for this reporting side and flow, in this year, "
+        "the new vintage says X where the base said Y*.",
+        id="intro",
+    ),
+    new_code_cell(
+        'base_path = "data/processed/dots-2022/panel.csv"\n'
+        'new_path = "data/processed/dots-2022/panel.csv"\n'
+        'base_label = "dots-2022"\n'
+        'new_label = "dots-2022"\n'
+        "table_stem = None  # e.g. tables/revisions; None: do not write\n"
+        "summary_stem = None\n"
+        "png_path = None\n"
+        "svg_path = None",
+        id="parameters",
+        metadata={"tags": ["parameters"]},
+    ),
+    new_code_cell(SETUP + "\n\nfrom bilateral import revisions, tables", id="setup"),
+    new_code_cell(
+        "table = revisions.compare(pd.read_csv(base_path), pd.read_csv(new_path))\n"
+        "summary = revisions.summary(table)\n"
+        "caption = f'Revisions of the Bangladesh-USSR/Russia panel: {new_label} against {base_label} (US$ million)'\n"
+        "if table_stem:\n"
+        "    tables.write_all(table, table_stem, caption)\n"
+        "if summary_stem:\n"
+        "    tables.write_all(summary, summary_stem, caption + ', per series')\n"
+        "if png_path:\n"
+        "    revisions.write_figure(table, base_label, new_label, png_path, svg_path)\n"
+        "    display(Image(filename=png_path, width=720))",
+        id="compare",
+    ),
+    new_markdown_cell("## Per series", id="summary-md"),
+    new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(summary.to_string(index=False))", id="summary"),
+    new_markdown_cell("## Every revised value, and the years only one vintage has", id="detail-md"),
+    new_code_cell(
+        "changed = table[(table.revision_musd.abs() > 1e-9) | (table.present_in != 'both')]\n"
+        "print(changed.to_string(index=False) if len(changed) else 'No differences.')",
+        id="detail",
+    ),
+]
+
 
 def write(cells, path: Path) -> None:
     notebook = new_notebook(cells=cells)
@@ -144,3 +191,4 @@ if __name__ == "__main__":
     here = Path(__file__).resolve().parent.parent / "notebooks"
     write(FIGURE, here / "trade_figure.ipynb")
     write(TABLES, here / "regime_tables.ipynb")
+    write(REVISIONS, here / "revision_report.ipynb")

@@ -30,6 +30,49 @@ def _clean(args: argparse.Namespace) -> None:
     write_text(args.world, panel.to_csv(panel.build_world(raw, settings)))
 
 
+def _imts_request(args: argparse.Namespace):
+    import json
+
+    from .imts.request import ImtsRequest
+
+    settings = json.loads(args.request) if args.request else {}
+    for key in ("reporters", "indicators", "partners"):
+        if key in settings:
+            settings[key] = tuple(settings[key])
+    return ImtsRequest(**settings)
+
+
+def _fetch_imts(args: argparse.Namespace) -> None:
+    from .imts import fetch
+
+    fetch.fetch(
+        _imts_request(args),
+        args.out,
+        args.vintage,
+        retries=args.retries,
+        backoff=args.backoff,
+        timeout=(args.connect_timeout, args.read_timeout),
+        contact=args.contact,
+    )
+
+
+def _parse_imts(args: argparse.Namespace) -> None:
+    from . import tidy
+    from .atomic import write_text
+    from .imts import fetch
+    from .schemas import RAW, validate
+
+    frame = fetch.parse_vintage(args.folder, _imts_request(args))
+    validate(frame, RAW, args.folder)
+    write_text(args.out, tidy.to_csv(frame))
+
+
+def _availability(args: argparse.Namespace) -> None:
+    from .imts import availability
+
+    print(availability.report(_imts_request(args), timeout=(args.connect_timeout, args.read_timeout)))
+
+
 def _normalise(args: argparse.Namespace) -> None:
     from .notebooks import normalise_file
 
@@ -60,6 +103,30 @@ def main(argv: list[str] | None = None) -> int:
     norm = commands.add_parser("normalise-notebook", help="strip run times from executed notebooks")
     norm.add_argument("notebooks", nargs="+")
     norm.set_defaults(func=_normalise)
+
+    def request_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--request", default="", help="JSON object of ImtsRequest fields (config 'imts')")
+        sub.add_argument("--connect-timeout", type=float, default=10.0)
+        sub.add_argument("--read-timeout", type=float, default=120.0)
+
+    fetch = commands.add_parser("fetch-imts", help="download one IMTS vintage (the only network step)")
+    fetch.add_argument("--vintage", required=True, help="access date, YYYY-MM-DD")
+    fetch.add_argument("--out", required=True, help="folder data/raw/imts-<vintage>")
+    fetch.add_argument("--retries", type=int, default=4)
+    fetch.add_argument("--backoff", type=float, default=1.0)
+    fetch.add_argument("--contact", default="", help="added to the User-Agent")
+    request_options(fetch)
+    fetch.set_defaults(func=_fetch_imts)
+
+    parse_cmd = commands.add_parser("parse-imts", help="parse a downloaded vintage into the tidy shape")
+    parse_cmd.add_argument("folder")
+    parse_cmd.add_argument("--out", required=True)
+    request_options(parse_cmd)
+    parse_cmd.set_defaults(func=_parse_imts)
+
+    avail = commands.add_parser("imts-availability", help="ask the IMF which years exist, before downloading")
+    request_options(avail)
+    avail.set_defaults(func=_availability)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")

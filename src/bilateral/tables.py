@@ -27,6 +27,19 @@ LABELS = {
     "cagr_total_pct": "CAGR of total trade (%)",
     "share_of_world_pct": "Share of Bangladesh's world trade (%)",
     "estimated_years": "Years with IMF estimates",
+    "flow": "Flow",
+    "year": "Year",
+    "partner": "Partner",
+    "value_musd_base": "Base vintage (US$ m)",
+    "value_musd_new": "New vintage (US$ m)",
+    "revision_musd": "Revision (US$ m)",
+    "revision_pct": "Revision (%)",
+    "present_in": "Present in",
+    "years_in_both": "Years in both",
+    "years_revised": "Years revised",
+    "largest_abs_revision_musd": "Largest revision (US$ m)",
+    "base_only": "Years in base only",
+    "new_only": "Years in new only",
 }
 
 

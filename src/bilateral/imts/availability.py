@@ -1,0 +1,36 @@
+"""Ask the availability endpoint which years exist for each series, before downloading."""
+
+from __future__ import annotations
+
+import itertools
+
+from .fetch import FetchError, session, user_agent
+from .request import ImtsRequest
+
+
+def time_range(answer: dict) -> tuple[str, str]:
+    """(first, last) period from an availability answer's sdmx_metrics annotations."""
+    found = {}
+    for constraint in answer.get("data", {}).get("dataConstraints", []):
+        for note in constraint.get("annotations", []):
+            if note.get("id") in ("time_period_start", "time_period_end"):
+                found[note["id"]] = note.get("title", "")
+    return found.get("time_period_start", ""), found.get("time_period_end", "")
+
+
+def report(request: ImtsRequest, timeout=(10.0, 60.0), retries: int = 2) -> str:
+    http = session(retries, 1.0, user_agent())
+    lines = [f"{'series':<32} first       last"]
+    for reporter, indicator, partner in itertools.product(request.reporters, request.indicators, request.partners):
+        if reporter == partner:
+            continue
+        one = ImtsRequest(
+            reporters=(reporter,), indicators=(indicator,), partners=(partner,), base_url=request.base_url
+        )
+        url = one.availability_url("TIME_PERIOD")
+        response = http.get(url, headers={"Accept": "application/json"}, timeout=timeout)
+        if response.status_code != 200:
+            raise FetchError(f"{url}: HTTP {response.status_code}")
+        first, last = time_range(response.json())
+        lines.append(f"{reporter}.{indicator}.{partner:<14} {first or '-':<11} {last or '-'}")
+    return "\n".join(lines)

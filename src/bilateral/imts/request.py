@@ -1,0 +1,45 @@
+"""The one data request the project makes (../shared/docs/imf-api.md, sections 0 and 5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+DEFAULT_BASE_URL = "https://api.imf.org/external/sdmx/3.0"
+FLOW = "dataflow/IMF.STA/IMTS/+"  # version '+' = latest stable; the answer names the one used
+MEDIA_TYPES = {
+    "csv": "application/vnd.sdmx.data+csv;version=2.0.0",
+    "xml": "application/xml",
+}
+
+
+@dataclass(frozen=True)
+class ImtsRequest:
+    reporters: tuple[str, ...] = ("BGD", "RUS", "SUN")
+    indicators: tuple[str, ...] = ("XG_FOB_USD", "MG_CIF_USD", "MG_FOB_USD", "TBG_USD")
+    partners: tuple[str, ...] = ("BGD", "RUS", "SUN", "G001")
+    frequency: str = "A"
+    first_year: int = 1972
+    base_url: str = DEFAULT_BASE_URL
+    format: str = "csv"
+    extra_headers: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        # COUNTRY.INDICATOR.COUNTERPART_COUNTRY.FREQUENCY, several codes joined with '+'.
+        return ".".join(["+".join(self.reporters), "+".join(self.indicators), "+".join(self.partners), self.frequency])
+
+    @property
+    def url(self) -> str:
+        time_filter = quote(f"ge:{self.first_year}", safe=":")
+        return f"{self.base_url.rstrip('/')}/data/{FLOW}/{self.key}?c[TIME_PERIOD]={time_filter}"
+
+    @property
+    def accept(self) -> str:
+        if self.format not in MEDIA_TYPES:
+            raise ValueError(f"format {self.format!r} unknown; choose one of {sorted(MEDIA_TYPES)}")
+        return MEDIA_TYPES[self.format]
+
+    def availability_url(self, dimension: str = "TIME_PERIOD") -> str:
+        base = self.base_url.rstrip("/")
+        return f"{base}/availability/dataflow/IMF.STA/IMTS/+/{self.key}/{dimension}"

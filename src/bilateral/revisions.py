@@ -1,0 +1,107 @@
+"""Compare two vintages of the panel series by series and year by year.
+
+This is how a reader sees why today's numbers differ from the paper's: every value of one
+vintage beside the other's, the absolute and percentage revision, and the years only one has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from .figures import save  # noqa: E402
+
+FLOWS = ("exports", "imports", "total", "balance")
+KEY = ["reported_by", "flow", "year"]
+
+
+def long(panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel as one row per reporting side, flow and year that has a value."""
+    rows = panel.melt(
+        id_vars=["year", "reported_by", "partner"],
+        value_vars=[f"{flow}_musd" for flow in FLOWS],
+        var_name="flow",
+        value_name="value_musd",
+    )
+    rows["flow"] = rows["flow"].str.removesuffix("_musd")
+    return rows.dropna(subset=["value_musd"])
+
+
+def compare(base: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Revision table: base and new value, absolute and % revision, and where each year exists."""
+    merged = long(base).merge(long(new), on=KEY, how="outer", suffixes=("_base", "_new"), indicator=True)
+    merged["partner"] = merged["partner_new"].fillna(merged["partner_base"])
+    merged["present_in"] = merged["_merge"].map({"both": "both", "left_only": "base only", "right_only": "new only"})
+    merged["revision_musd"] = merged["value_musd_new"] - merged["value_musd_base"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = merged["revision_musd"] / merged["value_musd_base"].abs() * 100
+    merged["revision_pct"] = pct.where(merged["value_musd_base"] != 0)
+    order = {flow: i for i, flow in enumerate(FLOWS)}
+    merged = merged.sort_values(
+        ["reported_by", "flow", "year"], key=lambda c: c.map(order) if c.name == "flow" else c, kind="stable"
+    )
+    columns = ["reported_by", "flow", "year", "partner", "value_musd_base", "value_musd_new"]
+    columns += ["revision_musd", "revision_pct", "present_in"]
+    return merged[columns].reset_index(drop=True)
+
+
+def summary(table: pd.DataFrame, tolerance: float = 1e-9) -> pd.DataFrame:
+    """Per series: years compared, years revised, largest revision, years in one vintage only."""
+    revised = table["revision_musd"].abs() > tolerance
+    grouped = table.assign(revised=revised).groupby(["reported_by", "flow"], sort=False)
+    return grouped.agg(
+        years_in_both=("present_in", lambda s: int((s == "both").sum())),
+        years_revised=("revised", "sum"),
+        largest_abs_revision_musd=("revision_musd", lambda s: s.abs().max()),
+        base_only=("present_in", lambda s: int((s == "base only").sum())),
+        new_only=("present_in", lambda s: int((s == "new only").sum())),
+    ).reset_index()
+
+
+def plot(table: pd.DataFrame, base_label: str, new_label: str, title: str):
+    sns.set_theme(style="whitegrid", context="paper", font="DejaVu Sans")
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
+    for row, side in enumerate(("Bangladesh", "partner")):
+        for col, flow in enumerate(("exports", "imports")):
+            ax = axes[row][col]
+            part = table[(table["reported_by"] == side) & (table["flow"] == flow)]
+            ax.plot(
+                part["year"],
+                part["value_musd_base"],
+                color="0.55",
+                linestyle="--",
+                marker="o",
+                markersize=3,
+                label=base_label,
+            )
+            ax.plot(
+                part["year"],
+                part["value_musd_new"],
+                color="0.0",
+                linestyle="-",
+                marker="s",
+                markersize=3,
+                label=new_label,
+            )
+            ax.set_title(f"{flow.capitalize()} of Bangladesh, reported by {side}", loc="left", fontsize=9)
+            ax.set_ylabel("US$ million")
+    axes[0][0].legend(frameon=False)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def write_figure(table, base_label, new_label, png: str | Path, svg: str | Path) -> None:
+    changed = (table["revision_musd"].abs() > 1e-9) | (table["present_in"] != "both")
+    title = f"Revisions: {new_label} against {base_label}"
+    if not changed.any():
+        title += " (no differences)"
+    save(plot(table, base_label, new_label, title), png, svg)

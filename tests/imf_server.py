@@ -1,0 +1,91 @@
+"""A real HTTP server on 127.0.0.1 that answers like the IMF API, from a script of replies."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CSV = "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"
+XML = "application/xml;charset=UTF-8"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = CSV
+    delay: float = 0.0  # seconds before answering (to provoke read timeouts)
+    headers: dict = field(default_factory=dict)
+
+
+class ImfServer:
+    """Serves `replies` in order, the last one again once the script is used up."""
+
+    def __init__(self) -> None:
+        self.replies: list[Reply] = []
+        self.requests: list[dict] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (the stdlib's name)
+                server.requests.append({"path": self.path, "headers": dict(self.headers)})
+                index = min(len(server.requests), len(server.replies)) - 1
+                reply = server.replies[index]
+                if reply.delay:
+                    time.sleep(reply.delay)
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", reply.content_type)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    for key, value in reply.headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (read timeout): expected in those tests
+
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/external/sdmx/3.0"
+
+    def __enter__(self) -> ImfServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def imts_csv_from_tidy(tidy, statuses=None) -> bytes:
+    """An SDMX-CSV 2.0 body in the IMTS shape holding the given tidy rows (US$ millions -> US$).
+
+    Used to serve Bangladesh/Russia/USSR data in the IMTS format: the recorded IMF bodies hold
+    only US data. The conversion is exact (decimal), so parsing must give the tidy values back.
+    """
+    from decimal import Decimal
+
+    back = {"TXG_FOB_USD": "XG_FOB_USD", "TMG_CIF_USD": "MG_CIF_USD"}
+    lines = [
+        "STRUCTURE[;],STRUCTURE_ID,ACTION,COUNTRY,INDICATOR,COUNTERPART_COUNTRY,FREQUENCY,TIME_PERIOD,"
+        "OBS_VALUE,SCALE,TRADE_FLOW,VALUATION,UNIT,DERIVATION_TYPE,OVERLAP,STATUS"
+    ]
+    for row in tidy.itertuples(index=False):
+        dollars = Decimal(repr(row.value_musd)) * Decimal(1_000_000)
+        status = "e" if row.estimate else ""
+        flow, valuation = ("XG", "FOB") if row.indicator == "TXG_FOB_USD" else ("MG", "CIF")
+        lines.append(
+            f"dataflow,IMF.STA:IMTS(1.0.0),R,{row.reporter_code},{back[row.indicator]},{row.partner_code},A,"
+            f"{row.year},{dollars.normalize():f},6,{flow},{valuation},USD,M,OL,{status}"
+        )
+    return ("\n".join(lines) + "\n").encode()
