@@ -8,7 +8,7 @@ CORES  ?= all
 # Rules call `python`, snakemake and papermill from the pinned environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: all figures test lint snapshot lock clean-outputs
+.PHONY: all figures test lint snapshot lock clean-outputs update-data availability
 all: figures
 
 figures: $(STAMP)
@@ -30,6 +30,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests tools
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/snakemake --lint
+
+# Pull the newest IMF figures (IMTS API) as a new vintage and rebuild everything from it:
+#   make update-data                     (vintage = today's date, UTC)
+#   make update-data VINTAGE=2026-11-28  (reuses that vintage if it is already on disk)
+VINTAGE ?= $(shell date -u +%F)
+update-data: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) --config source=imf-imts vintage=$(VINTAGE)
+
+# Which years does the IMF have for each series of the pair? (asks the availability endpoint)
+availability: $(STAMP)
+	$(BIN)/python -m bilateral imts-availability
 
 # Rebuild the committed raw snapshot from the IMF workbooks in ../shared (never needed for `make`).
 snapshot: $(STAMP)

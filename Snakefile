@@ -16,14 +16,6 @@ include: "rules/tables.smk"
 include: "rules/revisions.smk"
 
 
-def revision_outputs():
-    """The revision report exists only when the data differ from the base vintage."""
-    if DATASET == REVISION_BASE:
-        return []
-    tables = expand("tables/{t}.{ext}", t=["revisions", "revisions_summary"], ext=TABLE_FORMATS)
-    return tables + ["figures/revisions.png", "figures/revisions.svg", "tables/revision_report.ipynb"]
-
-
 rule all:
     default_target: True
     input:

@@ -1,6 +1,7 @@
 # Shared settings: config validation and where the chosen source's data live.
 # Rules call `python`: `make` puts the pinned environment (.venv/bin) first on PATH.
 import json
+import os
 import shlex
 
 import yaml
@@ -46,6 +47,14 @@ def imts_request():
 def papermill_params(values):
     """Parameters as one YAML string, so titles with quotes or dashes survive the shell."""
     return shlex.quote(yaml.safe_dump(values, allow_unicode=True, sort_keys=True))
+
+
+def revision_outputs():
+    """The revision report exists only when the data differ from the base vintage."""
+    if DATASET == REVISION_BASE:
+        return []
+    tables = expand("tables/{t}.{ext}", t=["revisions", "revisions_summary"], ext=TABLE_FORMATS)
+    return tables + ["figures/revisions.png", "figures/revisions.svg", "tables/revision_report.ipynb"]
 
 
 wildcard_constraints:

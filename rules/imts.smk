@@ -34,7 +34,7 @@ rule parse_imts:
         "data/processed/imts-{vintage}/tidy.csv",
     params:
         request=imts_request(),
-        folder="data/raw/imts-{vintage}",
+        folder=lambda wc, input: os.path.dirname(input.metadata),
     conda:
         ENVIRONMENT
     log:
