@@ -14,6 +14,7 @@ include: "rules/clean.smk"
 include: "rules/figures.smk"
 include: "rules/tables.smk"
 include: "rules/revisions.smk"
+include: "rules/claims.smk"
 
 
 rule all:
@@ -26,4 +27,7 @@ rule all:
         ),
         expand("tables/{table}.{ext}", table=TABLES, ext=TABLE_FORMATS),
         "tables/regime_tables.ipynb",
+        "tables/claims.csv",
+        "tables/claims.md",
+        "tables/claims.ipynb",
         revision_outputs(),

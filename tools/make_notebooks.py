@@ -176,6 +176,40 @@ REVISIONS = [
     ),
 ]
 
+CLAIMS = [
+    new_markdown_cell(
+        "# The paper's quantitative claims, checked\n\n"
+        "Each statement of the paper about the trade figures is encoded in `config/claims.yaml` "
+        "as a check (with the reading we chose where the text is vague) and evaluated here on "
+        "both reporting sides: Bangladesh's own report and the partner's (the mirror). A verdict "
+        "is `holds`, `does not hold` or `not covered by this vintage`, with the numbers used.",
+        id="intro",
+    ),
+    new_code_cell(
+        'panel_path = "data/processed/dots-2022/panel.csv"\n'
+        'claims_path = "config/claims.yaml"\n'
+        'provenance_path = "data/raw/dots-2022/provenance.json"\n'
+        "table_stem = None  # e.g. tables/claims; None: do not write",
+        id="parameters",
+        metadata={"tags": ["parameters"]},
+    ),
+    new_code_cell(SETUP + "\n\nfrom bilateral import claims, sources, tables", id="setup"),
+    new_code_cell(
+        "verdicts = claims.evaluate(claims.load(claims_path), pd.read_csv(panel_path))\n"
+        "caption = f'The paper\\'s claims checked against the data. {sources.source_line(provenance_path)}'\n"
+        "if table_stem:\n"
+        "    tables.write_all(verdicts, table_stem, caption, formats=('csv', 'md'))",
+        id="evaluate",
+    ),
+    new_code_cell(
+        "# NBVAL_CHECK_OUTPUT\n"
+        "for row in verdicts.itertuples():\n"
+        "    print(f'{row.id:<30} {row.reported_by:<10} {row.verdict}')",
+        id="verdicts",
+    ),
+    new_code_cell("display(Markdown(tables.render(verdicts, 'md', caption)))", id="table"),
+]
+
 
 def write(cells, path: Path) -> None:
     notebook = new_notebook(cells=cells)
@@ -192,3 +226,4 @@ if __name__ == "__main__":
     write(FIGURE, here / "trade_figure.ipynb")
     write(TABLES, here / "regime_tables.ipynb")
     write(REVISIONS, here / "revision_report.ipynb")
+    write(CLAIMS, here / "claims.ipynb")

@@ -40,6 +40,15 @@ LABELS = {
     "largest_abs_revision_musd": "Largest revision (US$ m)",
     "base_only": "Years in base only",
     "new_only": "Years in new only",
+    "id": "Claim",
+    "section": "Section",
+    "quote": "The paper says",
+    "series": "Series",
+    "check": "Check",
+    "numbers_used": "Numbers used (US$ m)",
+    "verdict": "Verdict",
+    "reason": "Why",
+    "reading": "Our reading",
 }
 
 
@@ -65,9 +74,9 @@ def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2) -> st
     raise ValueError(f"unknown table format {fmt!r}; choose one of {FORMATS}")
 
 
-def write_all(frame: pd.DataFrame, stem: str | Path, caption: str) -> list[Path]:
+def write_all(frame: pd.DataFrame, stem: str | Path, caption: str, formats=FORMATS) -> list[Path]:
     paths = []
-    for fmt in FORMATS:
+    for fmt in formats:
         path = Path(f"{stem}.{fmt}")
         write_text(path, render(frame, fmt, caption))
         paths.append(path)

@@ -1,0 +1,29 @@
+rule claims:
+    """The paper's quantitative claims (config/claims.yaml), checked on both reporting sides."""
+    input:
+        notebook="notebooks/claims.ipynb",
+        panel=panel(DATASET),
+        claims="config/claims.yaml",
+        provenance=provenance(DATASET),
+    output:
+        csv="tables/claims.csv",
+        md="tables/claims.md",
+        notebook="tables/claims.ipynb",
+    params:
+        values=lambda wc, input: papermill_params(
+            {
+                "panel_path": input.panel,
+                "claims_path": input.claims,
+                "provenance_path": input.provenance,
+                "table_stem": "tables/claims",
+            }
+        ),
+        kernel=config["kernel"],
+    conda:
+        ENVIRONMENT
+    log:
+        "logs/claims.log",
+    shell:
+        "python -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
+        " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
+        " && python -m bilateral normalise-notebook {output.notebook}"

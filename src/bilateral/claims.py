@@ -1,0 +1,240 @@
+"""Check the paper's quantitative claims (config/claims.yaml) against a panel.
+
+Every verdict is one of HOLDS, FAILS, NOT_COVERED, with a one-line reason naming the numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import yaml
+
+HOLDS, FAILS, NOT_COVERED = "holds", "does not hold", "not covered by this vintage"
+SIDES = ("Bangladesh", "partner")
+SERIES = ("exports", "imports", "total", "balance")
+_YEAR = {"type": "integer"}
+_WINDOW = {"type": "array", "items": _YEAR, "minItems": 2, "maxItems": 2}
+_COMMON = {
+    "id": {"type": "string"},
+    "section": {"type": "string"},
+    "quote": {"type": "string"},
+    "reading": {"type": "string"},
+    "series": {"enum": list(SERIES)},
+    "check": {"type": "string"},
+}
+_CHECKS = {
+    "extremum": ({"kind": {"enum": ["min", "max"]}, "window": _WINDOW, "year": _YEAR}, ["kind", "window", "year"]),
+    "yoy_direction": (
+        {
+            "up": {"type": "array", "items": _YEAR},
+            "down": {"type": "array", "items": _YEAR},
+            "min_change_pct": {"type": "number", "minimum": 0},
+        },
+        [],
+    ),
+    "growth": (
+        {
+            "from": _YEAR,
+            "to": _YEAR,
+            "expected_pct": {"type": "number"},
+            "tolerance_pct": {"type": "number", "minimum": 0},
+        },
+        ["from", "to", "expected_pct", "tolerance_pct"],
+    ),
+    "threshold": ({"year": _YEAR, "at_least": {"type": "number"}}, ["year", "at_least"]),
+    "trend": ({"window": _WINDOW, "direction": {"enum": ["up", "down"]}}, ["window", "direction"]),
+    "sign_changes": (
+        {"window": _WINDOW, "of": {"enum": ["value", "yoy_change"]}, "min_changes": {"type": "integer", "minimum": 1}},
+        ["window", "of", "min_changes"],
+    ),
+}
+SCHEMA = {
+    "type": "object",
+    "required": ["claims"],
+    "properties": {
+        "claims": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "section", "quote", "reading", "series", "check"],
+                "properties": {**_COMMON, "check": {"enum": list(_CHECKS)}},
+                "oneOf": [
+                    {
+                        "properties": {"check": {"const": name}, **_COMMON, **props},
+                        "required": required,
+                        "additionalProperties": False,
+                    }
+                    for name, (props, required) in _CHECKS.items()
+                ],
+            },
+        }
+    },
+}
+
+
+class ClaimError(ValueError):
+    pass
+
+
+def load(path: str | Path) -> list[dict]:
+    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        jsonschema.validate(document, SCHEMA)
+    except jsonschema.ValidationError as err:
+        where = "/".join(str(p) for p in err.absolute_path)
+        raise ClaimError(f"{path}: at {where or 'top level'}: {err.message}") from None
+    claims = document["claims"]
+    ids = [c["id"] for c in claims]
+    if len(set(ids)) != len(ids):
+        raise ClaimError(f"{path}: duplicate claim ids")
+    return claims
+
+
+def _fmt(value: float) -> str:
+    return "missing" if pd.isna(value) else f"{value:,.2f}"
+
+
+def _series(panel: pd.DataFrame, side: str, name: str) -> pd.Series:
+    rows = panel[panel["reported_by"] == side].set_index("year")
+    return rows[f"{name}_musd"]
+
+
+def _need(series: pd.Series, years) -> list[int]:
+    """Years the check needs that this vintage lacks (no row, or a missing value)."""
+    return [y for y in years if y not in series.index or pd.isna(series.get(y))]
+
+
+def _extremum(s, c):
+    start, end = c["window"]
+    years = list(range(start, end + 1))
+    if _need(s, [c["year"]]):
+        return NOT_COVERED, f"no {c['year']} value", ""
+    window = s.loc[start:end].dropna()
+    found = int(window.idxmin() if c["kind"] == "min" else window.idxmax())
+    used = f"{c['year']}: {_fmt(s[c['year']])}; {c['kind']} of {start}-{end}: {found} ({_fmt(window[found])})"
+    gaps = _need(s, years)
+    note = f"; years without data: {gaps}" if gaps else ""
+    if found == c["year"] or window[found] == s[c["year"]]:
+        return HOLDS, f"the {c['kind']} of {start}-{end} is in {found} ({_fmt(window[found])}){note}", used
+    return (
+        FAILS,
+        f"the {c['kind']} of {start}-{end} is in {found} ({_fmt(window[found])}), "
+        f"not {c['year']} ({_fmt(s[c['year']])}){note}",
+        used,
+    )
+
+
+def _yoy(s, c):
+    wanted = [(y, "up") for y in c.get("up", [])] + [(y, "down") for y in c.get("down", [])]
+    missing = _need(s, sorted({y for y, _ in wanted} | {y - 1 for y, _ in wanted}))
+    if missing:
+        return NOT_COVERED, f"no value for {missing}", ""
+    floor = c.get("min_change_pct", 0)
+    wrong, used = [], []
+    for year, direction in sorted(wanted):
+        before, now = s[year - 1], s[year]
+        change = (now - before) / abs(before) * 100 if before else np.nan
+        used.append(f"{year - 1}->{year}: {_fmt(before)}->{_fmt(now)} ({change:+.1f} %)")
+        ok = now > before if direction == "up" else now < before
+        if ok and floor and not abs(change) >= floor:
+            ok = False
+        if not ok:
+            wrong.append(
+                f"{year} {'rose' if now > before else 'fell' if now < before else 'was flat'} ({change:+.1f} %)"
+            )
+    expect = f" by at least {floor} %" if floor else ""
+    if wrong:
+        return (
+            FAILS,
+            f"expected {len(wanted)} year(s) to move as stated{expect}; not so: {', '.join(wrong)}",
+            "; ".join(used),
+        )
+    return HOLDS, f"all {len(wanted)} year(s) move as stated{expect}", "; ".join(used)
+
+
+def _growth(s, c):
+    first, last = c["from"], c["to"]
+    if _need(s, [first, last]):
+        return NOT_COVERED, f"no value for {_need(s, [first, last])}", ""
+    growth = (s[last] / s[first] - 1) * 100
+    used = f"{first}: {_fmt(s[first])}; {last}: {_fmt(s[last])}; growth {growth:+.1f} %"
+    low, high = c["expected_pct"] - c["tolerance_pct"], c["expected_pct"] + c["tolerance_pct"]
+    verdict = HOLDS if low <= growth <= high else FAILS
+    return verdict, f"growth {first}-{last} is {growth:+.1f} %, expected {low:g} to {high:g} %", used
+
+
+def _threshold(s, c):
+    year = c["year"]
+    if _need(s, [year]):
+        return NOT_COVERED, f"this vintage has no {year} value", ""
+    used = f"{year}: {_fmt(s[year])}"
+    verdict = HOLDS if s[year] >= c["at_least"] else FAILS
+    return verdict, f"{year} is {_fmt(s[year])} US$ m, threshold {c['at_least']:,} US$ m", used
+
+
+def _trend(s, c):
+    start, end = c["window"]
+    years = list(range(start, end + 1))
+    if _need(s, years):
+        return NOT_COVERED, f"no value for {_need(s, years)}", ""
+    slope = float(np.polyfit(years, s.loc[start:end].to_numpy(dtype=float), 1)[0])
+    used = "; ".join(f"{y}: {_fmt(s[y])}" for y in years) + f"; slope {slope:+.1f} US$ m/year"
+    ok = slope > 0 if c["direction"] == "up" else slope < 0
+    return (HOLDS if ok else FAILS), f"least-squares slope {start}-{end} is {slope:+.1f} US$ m per year", used
+
+
+def _sign_changes(s, c):
+    start, end = c["window"]
+    years = list(range(start, end + 1))
+    if _need(s, years):
+        return NOT_COVERED, f"no value for {_need(s, years)}", ""
+    values = s.loc[start:end].astype(float)
+    if c["of"] == "yoy_change":
+        values = values.diff().dropna()
+    signs = np.sign(values.to_numpy())
+    signs = signs[signs != 0]
+    changes = int((signs[1:] != signs[:-1]).sum())
+    what = "balance" if c["of"] == "value" else "year-on-year change"
+    used = f"{what} signs {start}-{end}: " + "".join("+" if x > 0 else "-" for x in signs)
+    verdict = HOLDS if changes >= c["min_changes"] else FAILS
+    return (
+        verdict,
+        f"the {what} changes sign {changes} times in {start}-{end} (at least {c['min_changes']} stated)",
+        used,
+    )
+
+
+CHECKS = {
+    "extremum": _extremum,
+    "yoy_direction": _yoy,
+    "growth": _growth,
+    "threshold": _threshold,
+    "trend": _trend,
+    "sign_changes": _sign_changes,
+}
+
+
+def evaluate(claims: list[dict], panel: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for claim in claims:
+        for side in SIDES:
+            series = _series(panel, side, claim["series"])
+            verdict, reason, used = CHECKS[claim["check"]](series, claim)
+            rows.append(
+                {
+                    "id": claim["id"],
+                    "section": claim["section"],
+                    "quote": claim["quote"],
+                    "reported_by": side,
+                    "series": claim["series"],
+                    "check": claim["check"],
+                    "numbers_used": used,
+                    "verdict": verdict,
+                    "reason": reason,
+                    "reading": " ".join(claim["reading"].split()),
+                }
+            )
+    return pd.DataFrame(rows)
