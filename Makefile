@@ -8,7 +8,7 @@ CORES  ?= all
 # Rules call `python`, snakemake and papermill from the pinned environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: all figures test lint snapshot lock clean-outputs update-data availability
+.PHONY: all figures test lint snapshot lock clean-outputs update-data availability readme checksums verify report
 all: figures
 
 figures: $(STAMP)
@@ -41,6 +41,22 @@ update-data: $(STAMP)
 # Which years does the IMF have for each series of the pair? (asks the availability endpoint)
 availability: $(STAMP)
 	$(BIN)/python -m bilateral imts-availability
+
+# For reviewers: rebuild everything in a temporary directory and compare with CHECKSUMS.sha256.
+verify: $(STAMP)
+	$(BIN)/python -m bilateral verify --cores $(CORES)
+
+# After an intended change of outputs: rebuild, then record the new checksums (commit them).
+checksums: figures
+	$(BIN)/python -m bilateral checksums
+
+# The README's list of tables and programs, regenerated from the workflow.
+readme: $(STAMP)
+	$(BIN)/python -m bilateral programs --update README.md
+
+# Snakemake's own report (report/snakemake.html), with a caption for each figure.
+report: figures
+	$(BIN)/snakemake --report report/snakemake.html
 
 # Rebuild the committed raw snapshot from the IMF workbooks in ../shared (never needed for `make`).
 snapshot: $(STAMP)

@@ -8,6 +8,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "docs/captions/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/imts.smk"
 include: "rules/clean.smk"
@@ -15,19 +18,10 @@ include: "rules/figures.smk"
 include: "rules/tables.smk"
 include: "rules/revisions.smk"
 include: "rules/claims.smk"
+include: "rules/report.smk"
 
 
 rule all:
     default_target: True
     input:
-        expand(
-            "figures/{figure}.{ext}",
-            figure=list(config["figures"]),
-            ext=["png", "svg", "csv", "ipynb"],
-        ),
-        expand("tables/{table}.{ext}", table=TABLES, ext=TABLE_FORMATS),
-        "tables/regime_tables.ipynb",
-        "tables/claims.csv",
-        "tables/claims.md",
-        "tables/claims.ipynb",
-        revision_outputs(),
+        PRODUCT_OUTPUTS,

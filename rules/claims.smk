@@ -2,12 +2,14 @@ rule claims:
     """The paper's quantitative claims (config/claims.yaml), checked on both reporting sides."""
     input:
         notebook="notebooks/claims.ipynb",
+        code=PACKAGE,
         panel=panel(DATASET),
         claims="config/claims.yaml",
         provenance=provenance(DATASET),
     output:
         csv="tables/claims.csv",
         md="tables/claims.md",
+        html=report("tables/claims.html", caption="../docs/captions/claims.rst", category="Claims"),
         notebook="tables/claims.ipynb",
     params:
         values=lambda wc, input: papermill_params(

@@ -2,6 +2,7 @@ rule clean:
     """Tidy raw data -> the Bangladesh-USSR/Russia panel (both reporting sides) and Bangladesh-World."""
     input:
         raw=raw_tidy,
+        code=PACKAGE,
     output:
         panel="data/processed/{dataset}/panel.csv",
         world="data/processed/{dataset}/bgd_world.csv",

@@ -3,9 +3,14 @@
 import json
 import os
 import shlex
+import glob
+from pathlib import Path
 
 import yaml
 from snakemake.utils import validate
+
+from bilateral.products import dataset, outputs, raw_files
+from bilateral.provenance import fingerprinted_files
 
 
 validate(config, "../config/schema.yaml", set_default=True)
@@ -15,7 +20,13 @@ SOURCE = config["source"]
 if SOURCE == "imf-imts" and not config["vintage"]:
     raise ValueError("config: source 'imf-imts' needs a vintage (the access date, YYYY-MM-DD)")
 # A dataset is one vintage of raw data: 'dots-2022' or 'imts-<access date>'.
-DATASET = "dots-2022" if SOURCE == "dots-2022" else f"imts-{config['vintage']}"
+DATASET = dataset(config)
+# Every file the workflow delivers (src/bilateral/products.py lists them with their programs).
+PRODUCT_OUTPUTS = outputs(config) + ["report/provenance.json"]
+# The package code is an input wherever it runs, so editing it reruns what depends on it.
+PACKAGE = sorted(glob.glob("src/bilateral/**/*.py", recursive=True))
+# Everything the code-and-data fingerprint in the provenance record covers.
+FINGERPRINTED = [str(path) for path in fingerprinted_files(Path("."))] + raw_files(config)
 REVISION_BASE = config["revisions"]["base"]
 TABLES = ["regimes_by_government", "regimes_by_camp", "year_assignment"]
 TABLE_FORMATS = ["csv", "md", "tex", "html"]
@@ -47,14 +58,6 @@ def imts_request():
 def papermill_params(values):
     """Parameters as one YAML string, so titles with quotes or dashes survive the shell."""
     return shlex.quote(yaml.safe_dump(values, allow_unicode=True, sort_keys=True))
-
-
-def revision_outputs():
-    """The revision report exists only when the data differ from the base vintage."""
-    if DATASET == REVISION_BASE:
-        return []
-    tables = expand("tables/{t}.{ext}", t=["revisions", "revisions_summary"], ext=TABLE_FORMATS)
-    return tables + ["figures/revisions.png", "figures/revisions.svg", "tables/revision_report.ipynb"]
 
 
 wildcard_constraints:

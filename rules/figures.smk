@@ -2,10 +2,11 @@ rule figure:
     """Figures 1-3: the one parameterised notebook, run by papermill once per figure."""
     input:
         notebook="notebooks/trade_figure.ipynb",
+        code=PACKAGE,
         panel=panel(DATASET),
         provenance=provenance(DATASET),
     output:
-        png="figures/{figure}.png",
+        png=report("figures/{figure}.png", caption="../docs/captions/figure.rst", category="Figures"),
         svg="figures/{figure}.svg",
         csv="figures/{figure}.csv",
         notebook="figures/{figure}.ipynb",

@@ -30,6 +30,7 @@ rule parse_imts:
     input:
         body=f"data/raw/imts-{{vintage}}/response.{config['imts']['format']}",
         metadata="data/raw/imts-{vintage}/metadata.json",
+        code=PACKAGE,
     output:
         "data/processed/imts-{vintage}/tidy.csv",
     params:

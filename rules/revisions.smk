@@ -2,6 +2,7 @@ rule revision_report:
     """Two vintages side by side, series by series and year by year (built when they differ)."""
     input:
         notebook="notebooks/revision_report.ipynb",
+        code=PACKAGE,
         base=panel(REVISION_BASE),
         new=panel(DATASET),
         base_provenance=provenance(REVISION_BASE),

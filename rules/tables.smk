@@ -2,12 +2,17 @@ rule regime_tables:
     """The regime comparison tables (by government, by camp) and the year -> government list."""
     input:
         notebook="notebooks/regime_tables.ipynb",
+        code=PACKAGE,
         panel=panel(DATASET),
         world=f"data/processed/{DATASET}/bgd_world.csv",
         provenance=provenance(DATASET),
         regimes=config["regimes"]["file"],
     output:
-        expand("tables/{table}.{ext}", table=TABLES, ext=TABLE_FORMATS),
+        [path for path in expand("tables/{table}.{ext}", table=TABLES, ext=TABLE_FORMATS) if not path.endswith(".html")],
+        html=[
+            report(f"tables/{table}.html", caption="../docs/captions/regimes.rst", category="Regime tables")
+            for table in TABLES
+        ],
         notebook="tables/regime_tables.ipynb",
     params:
         values=lambda wc, input: papermill_params(

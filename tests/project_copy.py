@@ -33,10 +33,16 @@ def tracked_copy(target: Path) -> Path:
     return target
 
 
+def git_init(folder: Path) -> None:
+    """Make the copy a git checkout of its own, as a fresh clone is."""
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"]):
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+
+
 def digests(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for pattern in ("figures/*", "tables/*", "data/processed/**/*.csv")
+        for pattern in ("figures/*", "tables/*", "report/index.html", "data/processed/**/*.csv")
         for p in sorted(folder.glob(pattern))
         if p.is_file()
     }

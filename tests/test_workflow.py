@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from project_copy import digests, run, tracked_copy
+from conftest import ROOT
+from project_copy import digests, git_init, run, tracked_copy
+
+from bilateral.products import with_programs_table
+from bilateral.verify import MANIFEST, read_manifest
 
 FIGURES = ["figure1", "figure2", "figure3"]
 TABLES = ["regimes_by_government", "regimes_by_camp", "year_assignment"]
@@ -87,6 +92,112 @@ def test_clean_rebuild_is_byte_identical(built, tmp_path):
     again = tracked_copy(tmp_path)
     run(["snakemake", "--cores", "2"], again)
     assert digests(again) == digests(built)
+
+
+def test_committed_checksums_match_a_fresh_build(built):
+    """CHECKSUMS.sha256 is current: what `make verify` compares with is what the code makes."""
+    expected = read_manifest(ROOT / MANIFEST)
+    built_now = digests(built)
+    stale = {name for name, digest in expected.items() if built_now.get(name, digest) != digest}
+    assert not stale, f"{MANIFEST} is stale for {sorted(stale)}: run `make checksums` and commit"
+    outputs = {name for name in built_now if not name.startswith("data/processed/") and not name.endswith("README.md")}
+    assert outputs <= set(expected), sorted(outputs - set(expected))
+
+
+def test_readme_list_of_programs_is_current():
+    import yaml
+    from snakemake.utils import validate
+
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    validate(config, str(ROOT / "config/schema.yaml"), set_default=True)
+    readme = (ROOT / "README.md").read_text()
+    assert readme == with_programs_table(readme, config), "README's list of programs is stale: run `make readme`"
+
+
+def test_provenance_records_every_output(built):
+    record = json.loads((built / "report/provenance.json").read_text())
+    recorded = {path for item in record["products"] for path in item["outputs"]}
+    for name in ("figures/figure1.png", "tables/claims.csv", "tables/regimes_by_camp.tex"):
+        assert name in recorded
+    figure1 = next(item for item in record["products"] if "figures/figure1.png" in item["outputs"])
+    assert figure1["program"] == "notebooks/trade_figure.ipynb"
+    assert figure1["parameters"]["start"] == 1981
+    assert "data/processed/dots-2022/panel.csv" in figure1["inputs"]
+    assert record["data_provenance"]["dataset"] == "dots-2022"
+    assert record["packages"]["pandas"] and "fingerprint" in record["code"]
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_html_report_renders_in_a_real_browser(built):
+    from playwright.sync_api import sync_playwright
+
+    page_path = built / "report/index.html"
+    errors, requests = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_path.as_uri(), wait_until="load")
+        images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
+        tables = page.eval_on_selector_all("table", "els => els.length")
+        claims_rows = page.eval_on_selector_all("#claims ~ div table tbody tr", "els => els.length")
+        text = page.inner_text("body")
+        browser.close()
+    assert errors == []
+    assert len(images) == 3 and all(done and width > 1000 for done, width in images)
+    assert tables >= 4
+    assert claims_rows >= 22
+    # Self-contained: the only thing loaded is the page itself (images are data: URIs).
+    assert [u for u in requests if not u.startswith("data:")] == [page_path.as_uri()]
+    assert "International Monetary Fund" in text and "does not hold" in text
+
+
+def test_verify_passes_and_names_a_changed_raw_file(tmp_path):
+    project = tracked_copy(tmp_path / "project")
+    git_init(project)
+    ok = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2"], project, check=False)
+    assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr[-3000:]
+    assert "verify: OK" in ok.stdout and "identical  figures/figure1.png" in ok.stdout
+
+    snapshot = project / "data/raw/dots-2022/dots.csv"
+    # Bangladesh's 1986 imports from the USSR, the number behind the paper's 1986 claim.
+    text = snapshot.read_text()
+    assert ",USSR,country,TMG_CIF_USD,1986,86.33000000000003," in text
+    snapshot.write_text(
+        text.replace(",USSR,country,TMG_CIF_USD,1986,86.33000000000003,", ",USSR,country,TMG_CIF_USD,1986,96.33,")
+    )
+    bad = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2"], project, check=False)
+    assert bad.returncode == 1
+    assert "raw different  data/raw/dots-2022/dots.csv" in bad.stdout
+    assert "different  figures/figure1.png" in bad.stdout and "different  figures/figure1.csv" in bad.stdout
+    assert "identical  figures/figure3.png" in bad.stdout  # 2012-2019 does not use 1986
+    assert "verify: FAILED" in bad.stdout
+
+
+def test_snakemake_report_has_figure_captions(built):
+    run(["snakemake", "--report", "report/snakemake.html"], built)
+    page = (built / "report/snakemake.html").read_text()
+    assert "Hollow markers are" in page and "Figure 2: Bangladesh" in page
+
+
+def test_outputs_are_readable_by_others(built):
+    assert (built / "figures/figure1.png").stat().st_mode & 0o044 == 0o044
 
 
 def test_wrong_config_stops_before_any_work(built):

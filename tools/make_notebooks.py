@@ -198,7 +198,7 @@ CLAIMS = [
         "verdicts = claims.evaluate(claims.load(claims_path), pd.read_csv(panel_path))\n"
         "caption = f'The paper\\'s claims checked against the data. {sources.source_line(provenance_path)}'\n"
         "if table_stem:\n"
-        "    tables.write_all(verdicts, table_stem, caption, formats=('csv', 'md'))",
+        "    tables.write_all(verdicts, table_stem, caption, formats=('csv', 'md', 'html'))",
         id="evaluate",
     ),
     new_code_cell(

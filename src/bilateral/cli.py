@@ -73,6 +73,70 @@ def _availability(args: argparse.Namespace) -> None:
     print(availability.report(_imts_request(args), timeout=(args.connect_timeout, args.read_timeout)))
 
 
+def _load_config(path: str) -> dict:
+    """The workflow's config (JSON text from a rule, or a YAML file) with the schema's defaults."""
+    import json
+
+    import yaml
+    from snakemake.utils import validate
+
+    if path.lstrip().startswith("{"):
+        return json.loads(path)
+    with open(path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle)
+    validate(config, "config/schema.yaml", set_default=True)
+    return config
+
+
+def _provenance(args: argparse.Namespace) -> None:
+    import json
+
+    from .atomic import write_text
+    from .provenance import manifest
+
+    record = manifest(_load_config(args.config))
+    write_text(args.out, json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def _report(args: argparse.Namespace) -> None:
+    from .report import write
+
+    write(_load_config(args.config), args.provenance, args.out)
+
+
+def _checksums(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from .atomic import write_text
+    from .products import outputs
+    from .verify import MANIFEST, manifest_text
+
+    config = _load_config(args.config)
+    root = Path(".")
+    raw = sorted(str(p) for p in Path("data/raw").rglob("*") if p.is_file())
+    write_text(root / MANIFEST, manifest_text(root, raw, outputs(config) + ["report/provenance.json"]))
+
+
+def _verify(args: argparse.Namespace) -> None:
+    from .verify import verify
+
+    if not verify(".", cores=args.cores, keep=args.keep):
+        raise SystemExit(1)
+
+
+def _programs(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from .atomic import write_text
+    from .products import programs_table, with_programs_table
+
+    config = _load_config(args.config)
+    if args.update:
+        write_text(args.update, with_programs_table(Path(args.update).read_text(encoding="utf-8"), config))
+    else:
+        print(programs_table(config), end="")
+
+
 def _normalise(args: argparse.Namespace) -> None:
     from .notebooks import normalise_file
 
@@ -127,6 +191,31 @@ def main(argv: list[str] | None = None) -> int:
     avail = commands.add_parser("imts-availability", help="ask the IMF which years exist, before downloading")
     request_options(avail)
     avail.set_defaults(func=_availability)
+
+    prov = commands.add_parser("provenance", help="write the provenance manifest of every output")
+    prov.add_argument("--config", required=True, help="the workflow config, as JSON or a YAML file")
+    prov.add_argument("--out", required=True)
+    prov.set_defaults(func=_provenance)
+
+    rep = commands.add_parser("report", help="write the self-contained HTML report")
+    rep.add_argument("--config", required=True)
+    rep.add_argument("--provenance", required=True)
+    rep.add_argument("--out", required=True)
+    rep.set_defaults(func=_report)
+
+    sums = commands.add_parser("checksums", help="rewrite CHECKSUMS.sha256 from the current outputs")
+    sums.add_argument("--config", default="config/config.yaml")
+    sums.set_defaults(func=_checksums)
+
+    ver = commands.add_parser("verify", help="rebuild in a temporary directory and compare with CHECKSUMS.sha256")
+    ver.add_argument("--cores", default="all")
+    ver.add_argument("--keep", action="store_true", help="keep the temporary rebuild")
+    ver.set_defaults(func=_verify)
+
+    prog = commands.add_parser("programs", help="print the list of tables and programs (Markdown)")
+    prog.add_argument("--config", default="config/config.yaml")
+    prog.add_argument("--update", metavar="README", help="rewrite the generated block of this file instead")
+    prog.set_defaults(func=_programs)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")

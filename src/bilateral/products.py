@@ -1,0 +1,137 @@
+"""What the workflow produces: each paper item, the notebook that makes it, its parameters and files.
+
+The Snakefile builds its targets from this list, the provenance manifest records it, and the
+README's "List of tables and programs" is generated from it (a test fails when the README is stale).
+"""
+
+from __future__ import annotations
+
+TABLE_FORMATS = ("csv", "md", "tex", "html")
+
+
+def dataset(config: dict) -> str:
+    """The dataset in use: 'dots-2022' or 'imts-<vintage>'."""
+    return "dots-2022" if config["source"] == "dots-2022" else f"imts-{config['vintage']}"
+
+
+def raw_files(config: dict) -> list[str]:
+    """The raw files the outputs are computed from: the dataset in use and the revision base."""
+    files = []
+    for name in dict.fromkeys([dataset(config), config["revisions"]["base"]]):
+        if name == "dots-2022":
+            files += ["data/raw/dots-2022/dots.csv", "data/raw/dots-2022/provenance.json"]
+        else:
+            files += [f"data/raw/{name}/response.{config['imts']['format']}", f"data/raw/{name}/metadata.json"]
+    return files
+
+
+def products(config: dict) -> list[dict]:
+    data = dataset(config)
+    items = []
+    for number, (name, figure) in enumerate(config["figures"].items(), start=1):
+        items.append(
+            {
+                "item": f"Figure {number}" if name == f"figure{number}" else name,
+                "title": figure["title"],
+                "rule": "figure",
+                "program": "notebooks/trade_figure.ipynb",
+                "parameters": {
+                    "start": figure["start"],
+                    "end": figure["end"],
+                    "main_side": figure.get("main_side", "Bangladesh"),
+                    "dpi": config["figure_dpi"],
+                },
+                "outputs": [f"figures/{name}.{ext}" for ext in ("png", "svg", "csv", "ipynb")],
+            }
+        )
+    regimes = {"regimes": config["regimes"]["file"], "year_rule": config["regimes"]["year_rule"]}
+    items += [
+        {
+            "item": "Regime table (by government)",
+            "title": "Bangladesh-USSR/Russia trade under each government, both reporting sides",
+            "rule": "regime_tables",
+            "program": "notebooks/regime_tables.ipynb",
+            "parameters": regimes,
+            "outputs": [f"tables/regimes_by_government.{ext}" for ext in TABLE_FORMATS],
+        },
+        {
+            "item": "Regime table (by camp)",
+            "title": "The same, grouped by camp",
+            "rule": "regime_tables",
+            "program": "notebooks/regime_tables.ipynb",
+            "parameters": regimes,
+            "outputs": [f"tables/regimes_by_camp.{ext}" for ext in TABLE_FORMATS],
+        },
+        {
+            "item": "Year assignment",
+            "title": "Which government each calendar year is assigned to",
+            "rule": "regime_tables",
+            "program": "notebooks/regime_tables.ipynb",
+            "parameters": regimes,
+            "outputs": [f"tables/year_assignment.{ext}" for ext in TABLE_FORMATS] + ["tables/regime_tables.ipynb"],
+        },
+        {
+            "item": "Claims",
+            "title": "The paper's quantitative claims, checked on both reporting sides",
+            "rule": "claims",
+            "program": "notebooks/claims.ipynb",
+            "parameters": {"claims": "config/claims.yaml"},
+            "outputs": ["tables/claims.csv", "tables/claims.md", "tables/claims.html", "tables/claims.ipynb"],
+        },
+    ]
+    base = config["revisions"]["base"]
+    if base != data:
+        items.append(
+            {
+                "item": "Revision report",
+                "title": f"{data} against {base}, series by series and year by year",
+                "rule": "revision_report",
+                "program": "notebooks/revision_report.ipynb",
+                "parameters": {"base": base, "new": data},
+                "outputs": [f"tables/revisions.{ext}" for ext in TABLE_FORMATS]
+                + [f"tables/revisions_summary.{ext}" for ext in TABLE_FORMATS]
+                + ["figures/revisions.png", "figures/revisions.svg", "tables/revision_report.ipynb"],
+            }
+        )
+    items.append(
+        {
+            "item": "Report",
+            "title": "One self-contained HTML page: figures, tables, claims, provenance, citation",
+            "rule": "html_report",
+            "program": "src/bilateral/report.py",
+            "parameters": {},
+            "outputs": ["report/index.html"],
+        }
+    )
+    return items
+
+
+def outputs(config: dict) -> list[str]:
+    return [path for item in products(config) for path in item["outputs"]]
+
+
+def programs_table(config: dict) -> str:
+    """The README's "List of tables and programs" (AEA template style), as Markdown."""
+    lines = [
+        "| Figure/Table | Program | Parameters | Output files |",
+        "|---|---|---|---|",
+    ]
+    for item in products(config):
+        params = ", ".join(f"{k}={v}" for k, v in item["parameters"].items()) or "-"
+        files = ", ".join(f"`{p}`" for p in item["outputs"])
+        label = item["title"] if item["title"].startswith(item["item"]) else f"{item['item']}: {item['title']}"
+        lines.append(f"| {label} | `{item['program']}` | {params} | {files} |")
+    return "\n".join(lines) + "\n"
+
+
+START, END = "<!-- programs:start -->", "<!-- programs:end -->"
+
+
+def with_programs_table(readme: str, config: dict) -> str:
+    """The README text with its generated block replaced by the current list."""
+    if START not in readme or END not in readme:
+        raise ValueError(f"README has no {START} ... {END} block")
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    note = "<!-- generated by `make readme` from src/bilateral/products.py and config/config.yaml; do not edit -->\n"
+    return f"{head}{START}\n{note}{programs_table(config)}{END}{tail}"

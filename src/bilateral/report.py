@@ -1,0 +1,160 @@
+"""One self-contained HTML page for reviewers: figures, tables, claims, provenance, citation.
+
+Images are embedded as data URIs and tables inline, so the page reads offline and on its own.
+Nothing in it depends on the time or the machine, so it is byte-identical across runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from .atomic import write_text
+from .products import products
+from .tables import render
+
+TEMPLATE = jinja2.Template(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Bangladesh–Russia trade: reproduced figures, tables and checked claims</title>
+<style>
+body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+       color: #111; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #999; padding-bottom: .2em; margin-top: 2em; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { font-size: .9em; color: #333; margin: .4em 0; }
+table { border-collapse: collapse; font-size: .8em; margin: .5em 0 1.5em; }
+th, td { border: 1px solid #bbb; padding: .25em .45em; vertical-align: top; }
+th { background: #eee; } .holds { background: #e6f2e6; } .fails { background: #f6e3e3; }
+.not-covered { background: #eeeeee; } code { font-size: .9em; } .scroll { overflow-x: auto; }
+</style>
+</head>
+<body>
+<h1>Bangladesh–Russia trade: reproduced figures, tables and checked claims</h1>
+<p>This page is built by the project's workflow from the IMF trade data ({{ dataset }}). It reproduces the
+evidence of <em>Bangladesh's Foreign Policy towards Russia: A Neoclassical Realist Explanation</em>
+(BIISS Journal, 2024): Figures 1–3, the comparison across Bangladesh's governments, and the paper's
+quantitative claims checked against the data. Values are US$ million.</p>
+<nav><ul>
+<li><a href="#data">Data and citation</a></li>
+<li><a href="#figures">Figures</a></li>
+<li><a href="#claims">Claims</a></li>
+<li><a href="#regimes">Regime tables</a></li>
+{% if revisions %}<li><a href="#revisions">Revisions</a></li>{% endif %}
+<li><a href="#provenance">Provenance</a></li>
+</ul></nav>
+
+<h2 id="data">Data and citation</h2>
+<p><strong>{{ data.title }}</strong>, {{ data.producer }}; vintage: {{ data.vintage }}.</p>
+<p>Cite as: {{ data.citation }}</p>
+<p>Licence: {{ data.licence }}</p>
+
+<h2 id="figures">Figures</h2>
+{% for fig in figures %}
+<figure id="{{ fig.name }}">
+<img src="data:image/png;base64,{{ fig.png }}" alt="{{ fig.title }}">
+<figcaption><strong>{{ fig.title }}.</strong> Top: as reported by Bangladesh; bottom: the partner's report of
+the same flows (the mirror). Hollow markers: IMF estimates. Program <code>{{ fig.program }}</code>,
+parameters {{ fig.parameters }}.</figcaption>
+</figure>
+{% endfor %}
+
+<h2 id="claims">The paper's claims, checked</h2>
+<p>Each claim is evaluated on both reporting sides; where the paper is vague, "Our reading" says how it was
+read (edit <code>config/claims.yaml</code> to read it otherwise).</p>
+<div class="scroll">{{ claims }}</div>
+
+<h2 id="regimes">Regime tables</h2>
+{% for table in regime_tables %}<div class="scroll">{{ table }}</div>{% endfor %}
+
+{% if revisions %}
+<h2 id="revisions">Revisions</h2>
+<figure><img src="data:image/png;base64,{{ revisions.png }}" alt="Revisions between vintages"></figure>
+<div class="scroll">{{ revisions.summary }}</div>
+{% endif %}
+
+<h2 id="provenance">Provenance</h2>
+<p>Code and data fingerprint (sha256 over the code, configuration, notebooks, lock file and the raw data in use):
+<code>{{ fingerprint }}</code>. The git commit, whether the tree was dirty and every installed package
+version are in <code>report/provenance.json</code>.</p>
+<div class="scroll"><table id="provenance-table">
+<thead><tr><th>Item</th><th>Program</th><th>Parameters</th><th>Output</th><th>sha256</th></tr></thead>
+<tbody>
+{% for item in records %}{% for path, digest in item.outputs.items() %}
+<tr><td>{{ item.item }}</td><td><code>{{ item.program }}</code></td><td>{{ item.params }}</td>
+<td><code>{{ path }}</code></td><td><code>{{ digest }}</code></td></tr>
+{% endfor %}{% endfor %}
+</tbody></table></div>
+<p>Raw data files: {% for source in raw_files %}<code>{{ source.file }}</code> (sha256
+<code>{{ source.sha256 }}</code>){% if not loop.last %}, {% endif %}{% endfor %}.</p>
+</body>
+</html>
+""",
+    autoescape=False,
+)
+
+
+def _png(path: str | Path) -> str:
+    return base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def _fragment(path: str | Path) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _claims_html(path: str | Path) -> str:
+    frame = pd.read_csv(path)
+    classes = {"holds": "holds", "does not hold": "fails", "not covered by this vintage": "not-covered"}
+    body = render(frame, "html", "The paper's claims, checked against the data")
+    for verdict, css in classes.items():
+        body = body.replace(f"<td>{html.escape(verdict)}</td>", f'<td class="{css}">{html.escape(verdict)}</td>')
+    return body
+
+
+def build(config: dict, provenance_path: str | Path) -> str:
+    record = json.loads(Path(provenance_path).read_text(encoding="utf-8"))
+    data = record["data_provenance"]
+    items = products(config)
+    figures = [
+        {
+            "name": Path(item["outputs"][0]).stem,
+            "title": html.escape(item["title"]),
+            "png": _png(item["outputs"][0]),
+            "program": item["program"],
+            "parameters": html.escape(", ".join(f"{k}={v}" for k, v in item["parameters"].items())),
+        }
+        for item in items
+        if item["rule"] == "figure"
+    ]
+    regime = [_fragment(f"tables/{name}.html") for name in ("regimes_by_government", "regimes_by_camp")]
+    revisions = None
+    if any(item["rule"] == "revision_report" for item in items):
+        revisions = {"png": _png("figures/revisions.png"), "summary": _fragment("tables/revisions_summary.html")}
+    raw_files = data.get("source_workbooks") or [{"file": data.get("body_file", ""), "sha256": data.get("sha256", "")}]
+    records = [
+        {**item, "params": html.escape(", ".join(f"{k}={v}" for k, v in item["parameters"].items()) or "-")}
+        for item in record["products"]
+    ]
+    return TEMPLATE.render(
+        dataset=html.escape(record["dataset"]),
+        data={k: html.escape(str(data.get(k, ""))) for k in ("title", "producer", "vintage", "citation", "licence")},
+        figures=figures,
+        claims=_claims_html("tables/claims.csv"),
+        regime_tables=regime,
+        revisions=revisions,
+        fingerprint=record["code"]["fingerprint"]["sha256"],
+        records=records,
+        raw_files=raw_files,
+    )
+
+
+def write(config: dict, provenance_path: str | Path, out: str | Path) -> None:
+    write_text(out, build(config, provenance_path))
