@@ -68,5 +68,7 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --python-version 3.11 --generate-hashes -o requirements.lock
 	$(BIN)/python -c 'from bilateral import pins; open("environment.yml", "w").write(pins.environment_yml(pins.lock_pins("requirements.lock")))'
 
+# Remove every workflow output (the README.md of each output folder stays).
 clean-outputs:
-	rm -rf data/processed/*/ figures/figure* tables/*.csv tables/*.md tables/*.tex tables/*.html tables/*.ipynb logs
+	find data/processed figures tables -type f ! -name README.md -delete
+	rm -rf data/processed/*/ report logs

@@ -69,7 +69,7 @@ def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2) -> st
     if fmt == "tex":
         return shown.to_latex(index=False, caption=caption, longtable=True, escape=True)
     if fmt == "html":
-        body = shown.to_html(index=False, border=0, classes="table")
+        body = shown.to_html(index=False, border=0, classes="table", justify="left")
         return f"<figure>\n<figcaption>{escape(caption)}</figcaption>\n{body}\n</figure>\n"
     raise ValueError(f"unknown table format {fmt!r}; choose one of {FORMATS}")
 
