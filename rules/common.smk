@@ -55,6 +55,15 @@ def imts_request():
     return shlex.quote(json.dumps({k: config["imts"][k] for k in IMTS_REQUEST_KEYS}, sort_keys=True))
 
 
+# Every notebook rule: run the notebook with papermill (parameters as YAML, kernel named), then
+# strip run times from the executed copy so that rebuilds are byte-identical.
+PAPERMILL = (
+    "python -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
+    " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
+    " && python -m bilateral normalise-notebook {output.notebook}"
+)
+
+
 def papermill_params(values):
     """Parameters as one YAML string, so titles with quotes or dashes survive the shell."""
     return shlex.quote(yaml.safe_dump(values, allow_unicode=True, sort_keys=True))

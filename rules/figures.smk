@@ -28,6 +28,4 @@ rule figure:
     log:
         "logs/figure_{figure}.log",
     shell:
-        "python -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
-        " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
-        " && python -m bilateral normalise-notebook {output.notebook}"
+        PAPERMILL

@@ -32,6 +32,4 @@ rule revision_report:
     log:
         "logs/revision_report.log",
     shell:
-        "python -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
-        " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
-        " && python -m bilateral normalise-notebook {output.notebook}"
+        PAPERMILL

@@ -33,6 +33,4 @@ rule regime_tables:
     log:
         "logs/regime_tables.log",
     shell:
-        "python -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
-        " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
-        " && python -m bilateral normalise-notebook {output.notebook}"
+        PAPERMILL

@@ -21,6 +21,16 @@ project.chdir_root()  # every path below is relative to the project root
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 20)"""
 
+
+def parameters(text: str):
+    """The tagged cell papermill injects its parameters after."""
+    return new_code_cell(text, id="parameters", metadata={"tags": ["parameters"]})
+
+
+def setup(modules: str):
+    return new_code_cell(SETUP + f"\n\nfrom bilateral import {modules}", id="setup")
+
+
 FIGURE = [
     new_markdown_cell(
         "# Bangladesh's trade with the USSR / Russian Federation\n\n"
@@ -31,7 +41,7 @@ FIGURE = [
         "sources stays visible. Hollow markers are IMF estimates.",
         id="intro",
     ),
-    new_code_cell(
+    parameters(
         'panel_path = "data/processed/dots-2022/panel.csv"\n'
         'provenance_path = "data/raw/dots-2022/provenance.json"\n'
         "start = 1981\n"
@@ -41,11 +51,9 @@ FIGURE = [
         "dpi = 300\n"
         "png_path = None  # None: show the figure without saving it\n"
         "svg_path = None\n"
-        "csv_path = None",
-        id="parameters",
-        metadata={"tags": ["parameters"]},
+        "csv_path = None"
     ),
-    new_code_cell(SETUP + "\n\nfrom bilateral import figures, sources", id="setup"),
+    setup("figures, sources"),
     new_markdown_cell("## The numbers plotted\n\nThe figure's CSV holds exactly these rows.", id="numbers-md"),
     new_code_cell(
         "panel = pd.read_csv(panel_path)\n"
@@ -79,7 +87,7 @@ TABLES = [
         "for most of the year).",
         id="intro",
     ),
-    new_code_cell(
+    parameters(
         'panel_path = "data/processed/dots-2022/panel.csv"\n'
         'world_path = "data/processed/dots-2022/bgd_world.csv"\n'
         'provenance_path = "data/raw/dots-2022/provenance.json"\n'
@@ -87,11 +95,9 @@ TABLES = [
         'year_rule = "plurality"\n'
         "governments_stem = None  # e.g. tables/regimes_by_government; None: do not write\n"
         "camps_stem = None\n"
-        "assignment_path = None",
-        id="parameters",
-        metadata={"tags": ["parameters"]},
+        "assignment_path = None"
     ),
-    new_code_cell(SETUP + "\n\nfrom bilateral import regime_tables, regimes, sources, tables", id="setup"),
+    setup("regime_tables, regimes, sources, tables"),
     new_code_cell(
         "panel = pd.read_csv(panel_path)\n"
         "world = pd.read_csv(world_path)\n"
@@ -140,7 +146,7 @@ REVISIONS = [
         "the new vintage says X where the base said Y*.",
         id="intro",
     ),
-    new_code_cell(
+    parameters(
         'base_path = "data/processed/dots-2022/panel.csv"\n'
         'new_path = "data/processed/dots-2022/panel.csv"\n'
         'base_label = "dots-2022"\n'
@@ -148,11 +154,9 @@ REVISIONS = [
         "table_stem = None  # e.g. tables/revisions; None: do not write\n"
         "summary_stem = None\n"
         "png_path = None\n"
-        "svg_path = None",
-        id="parameters",
-        metadata={"tags": ["parameters"]},
+        "svg_path = None"
     ),
-    new_code_cell(SETUP + "\n\nfrom bilateral import revisions, tables", id="setup"),
+    setup("revisions, tables"),
     new_code_cell(
         "table = revisions.compare(pd.read_csv(base_path), pd.read_csv(new_path))\n"
         "summary = revisions.summary(table)\n"
@@ -185,15 +189,13 @@ CLAIMS = [
         "is `holds`, `does not hold` or `not covered by this vintage`, with the numbers used.",
         id="intro",
     ),
-    new_code_cell(
+    parameters(
         'panel_path = "data/processed/dots-2022/panel.csv"\n'
         'claims_path = "config/claims.yaml"\n'
         'provenance_path = "data/raw/dots-2022/provenance.json"\n'
-        "table_stem = None  # e.g. tables/claims; None: do not write",
-        id="parameters",
-        metadata={"tags": ["parameters"]},
+        "table_stem = None  # e.g. tables/claims; None: do not write"
     ),
-    new_code_cell(SETUP + "\n\nfrom bilateral import claims, sources, tables", id="setup"),
+    setup("claims, sources, tables"),
     new_code_cell(
         "verdicts = claims.evaluate(claims.load(claims_path), pd.read_csv(panel_path))\n"
         "caption = f'The paper\\'s claims checked against the data. {sources.source_line(provenance_path)}'\n"
