@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from imf_server import CSV, XML, ImfServer, Reply
 
@@ -12,6 +13,7 @@ from bilateral.imts.availability import time_range
 from bilateral.imts.fetch import METADATA, FetchError, fetch, parse_vintage
 from bilateral.imts.parse import ImtsFormatError, parse, structure_id
 from bilateral.imts.request import ImtsRequest
+from bilateral.revisions import compare_values
 
 RESPONSES = Path(__file__).parent / "fixtures" / "imf-responses"
 CSV_BODY = (RESPONSES / "imts-sdmx3-sdmxcsv20-DERIVED-from-xml.csv").read_bytes()
@@ -196,3 +198,42 @@ def test_an_edited_raw_body_is_detected(tmp_path):
     body.write_bytes(body.read_bytes().replace(b"2019551635133", b"2019551635134"))
     with pytest.raises(FetchError, match="sha256 differs"):
         parse_vintage(folder, _request(server))
+
+
+def test_revisions_between_two_recorded_vintages():
+    """The retired DOTS API (2024-09-20, US$ m) against IMTS (2025-12-16, US$): both real recordings."""
+    record = json.loads((RESPONSES / "dots-legacy-compactdata-US-TXG_FOB_USD-2020-2023.json").read_text())
+    codes = {"W00": "G001", "B0": "G998"}  # old DOTS codes -> IMTS codes (imf-api.md, section 4)
+    legacy = pd.DataFrame(
+        [
+            {
+                "partner_code": codes[s["@COUNTERPART_AREA"]],
+                "year": int(o["@TIME_PERIOD"]),
+                "value_musd": float(o["@OBS_VALUE"]),
+            }
+            for s in record["CompactData"]["DataSet"]["Series"]
+            for o in s["Obs"]
+        ]
+    )
+    imts = parse(XML_BODY, XML, US, "xml")[["partner_code", "year", "value_musd"]]
+    table = compare_values(legacy, imts, ["partner_code", "year"]).set_index(["partner_code", "year"])
+    # 2023 is in both recordings, with the same value once IMTS dollars are read as millions.
+    assert table.loc[("G001", 2023), "present_in"] == "both"
+    assert table.loc[("G001", 2023), "revision_musd"] == 0 and table.loc[("G998", 2023), "revision_musd"] == 0
+    assert sorted(table[table.present_in == "base only"].index.get_level_values("year").unique()) == [2020, 2021, 2022]
+    assert list(table[table.present_in == "new only"].index.get_level_values("year").unique()) == [2024]
+
+
+def test_availability_report_against_the_local_server():
+    from bilateral.imts.availability import report
+
+    body = (RESPONSES / "imts-sdmx3-availability-USA-INDICATOR.json").read_bytes()
+    with ImfServer() as server:
+        server.replies = [Reply(body=body, content_type="application/json")]
+        request = ImtsRequest(
+            reporters=("USA",), indicators=("XG_FOB_USD",), partners=("G001",), base_url=server.base_url
+        )
+        text = report(request, timeout=(2.0, 2.0))
+        path = server.requests[0]["path"]
+    assert path == "/external/sdmx/3.0/availability/dataflow/IMF.STA/IMTS/+/USA.XG_FOB_USD.G001.A/TIME_PERIOD"
+    assert "USA.XG_FOB_USD.G001" in text and "1948-01-01" in text and "2025-09-01" in text

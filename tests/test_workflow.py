@@ -65,7 +65,7 @@ def test_second_run_does_nothing(built):
 
 def test_notebooks_reproduce_their_key_numbers(built):
     """nbval re-executes the executed notebooks and compares the cells that print key numbers."""
-    notebooks = [f"figures/{n}.ipynb" for n in FIGURES] + ["tables/regime_tables.ipynb"]
+    notebooks = [f"figures/{n}.ipynb" for n in FIGURES] + ["tables/regime_tables.ipynb", "tables/claims.ipynb"]
     before = digests(built)
     result = run(
         [

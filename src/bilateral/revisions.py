@@ -35,15 +35,22 @@ def long(panel: pd.DataFrame) -> pd.DataFrame:
     return rows.dropna(subset=["value_musd"])
 
 
-def compare(base: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Revision table: base and new value, absolute and % revision, and where each year exists."""
-    merged = long(base).merge(long(new), on=KEY, how="outer", suffixes=("_base", "_new"), indicator=True)
-    merged["partner"] = merged["partner_new"].fillna(merged["partner_base"])
+def compare_values(base: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Two vintages of `value_musd` rows keyed by `key`: both values, revision in US$ m and in %
+    of the base, and `present_in` ('both', 'base only', 'new only'). Works on any tidy rows."""
+    merged = base.merge(new, on=key, how="outer", suffixes=("_base", "_new"), indicator=True)
     merged["present_in"] = merged["_merge"].map({"both": "both", "left_only": "base only", "right_only": "new only"})
     merged["revision_musd"] = merged["value_musd_new"] - merged["value_musd_base"]
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = merged["revision_musd"] / merged["value_musd_base"].abs() * 100
     merged["revision_pct"] = pct.where(merged["value_musd_base"] != 0)
+    return merged.drop(columns="_merge")
+
+
+def compare(base: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Revision table of two panels, series by series (side x flow) and year by year."""
+    merged = compare_values(long(base), long(new), KEY)
+    merged["partner"] = merged["partner_new"].fillna(merged["partner_base"])
     order = {flow: i for i, flow in enumerate(FLOWS)}
     merged = merged.sort_values(
         ["reported_by", "flow", "year"], key=lambda c: c.map(order) if c.name == "flow" else c, kind="stable"
