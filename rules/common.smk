@@ -1,8 +1,8 @@
 # Shared settings: config validation and where the chosen source's data live.
-# Rules call `python`: `make` puts the pinned environment (.venv/bin) first on PATH.
 import json
 import os
 import shlex
+import sys
 import glob
 from pathlib import Path
 
@@ -14,6 +14,16 @@ from bilateral.provenance import fingerprinted_files
 
 
 validate(config, "../config/schema.yaml", set_default=True)
+
+
+envvars:
+    "PATH",
+
+
+# Rules call `python`: make it the interpreter running Snakemake (the pinned environment),
+# whatever else is on PATH.
+SEARCH_PATH = os.environ["PATH"]
+os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), SEARCH_PATH])
 
 ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
 SOURCE = config["source"]

@@ -1,7 +1,8 @@
 # The IMF's IMTS API (SDMX 3.0). Only `fetch_imts` touches the network, and only for the
-# configured vintage; a vintage on disk is protected and never downloaded again.
+# configured vintage. The rule exists only while that vintage is not on disk: once pulled, the
+# files are plain (write-protected) inputs, and no change of settings can download them again.
 
-if SOURCE == "imf-imts":
+if SOURCE == "imf-imts" and not os.path.exists(f"data/raw/{DATASET}/metadata.json"):
 
     rule fetch_imts:
         """Download the configured vintage: the body byte-for-byte and metadata.json."""

@@ -11,7 +11,11 @@ from bilateral.claims import FAILS, HOLDS, NOT_COVERED
 
 
 def _panel(values: dict[int, float], series="total") -> pd.DataFrame:
-    rows = [{"year": y, "reported_by": side, f"{series}_musd": v} for y, v in values.items() for side in claims.SIDES]
+    rows = [
+        {"year": y, "reported_by": side, f"{series}_musd": v, "exports_estimate": False, "imports_estimate": False}
+        for y, v in values.items()
+        for side in claims.SIDES
+    ]
     return pd.DataFrame(rows)
 
 

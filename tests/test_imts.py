@@ -75,6 +75,7 @@ def _edited_csv(old: str, new: str) -> bytes:
         (_edited_csv("USA,XG_FOB_USD,G001,A,2023", "FRA,XG_FOB_USD,G001,A,2023"), r"COUNTRY 'FRA' was not requested"),
         (CSV_BODY.split(b"\n")[0] + b"\n", "holds no data rows"),
         (b"", "empty body"),
+        (_edited_csv(",UNIT,", ",UNITS,"), r"line 2: no UNIT attribute, expected 'USD'"),
     ],
 )
 def test_bad_bodies_are_refused_with_a_location(body, message):
@@ -89,6 +90,22 @@ def test_estimate_status_and_missing_values():
     rows = parse(("\n".join(text) + "\n").encode(), CSV, US, "fixture")
     world = rows[rows.partner_code == "G001"].set_index("year")
     assert bool(world.loc[2023, "estimate"]) and 2024 not in world.index
+
+
+def test_ussr_reported_values_are_estimates_whatever_their_status():
+    """The USSR never reported to the IMF: its rows are partner-derived (imf-api.md, section 4)."""
+    sun = ImtsRequest(reporters=("SUN", "BGD"), indicators=("XG_FOB_USD",), partners=("BGD", "SUN"), first_year=1981)
+    header = CSV_BODY.decode().splitlines()[0]
+    body = "\n".join(
+        [
+            header,
+            "dataflow,IMF.STA:IMTS(1.0.0),R,SUN,XG_FOB_USD,BGD,A,1986,78480000,6,XG,FOB,USD,M,OL,",
+            "dataflow,IMF.STA:IMTS(1.0.0),R,BGD,XG_FOB_USD,SUN,A,1986,26420000,6,XG,FOB,USD,M,OL,",
+        ]
+    ).encode()
+    rows = parse(body, CSV, sun, "fixture").set_index("reporter_code")
+    assert bool(rows.loc["SUN", "estimate"]) and not bool(rows.loc["BGD", "estimate"])
+    assert rows.loc["SUN", "value_musd"] == 78.48 and rows.loc["SUN", "reporter"] == "USSR"
 
 
 def test_malformed_xml():
@@ -149,7 +166,7 @@ def test_retry_then_success(tmp_path, status):
 def test_read_timeout_is_retried_then_reported(tmp_path):
     with ImfServer() as server:
         server.replies = [Reply(body=CSV_BODY, delay=1.5)]
-        with pytest.raises(FetchError, match="no usable answer after 1 retries"):
+        with pytest.raises(FetchError, match=r"no usable answer \(1 retries allowed; ConnectionError"):
             _fetch(server, tmp_path / "v", retries=1, timeout=(2.0, 0.3))
         assert len(server.requests) == 2  # the first try and one retry
     assert not list(tmp_path.glob("v/*"))
@@ -188,6 +205,33 @@ def test_a_vintage_on_disk_is_not_downloaded_again(tmp_path):
         _fetch(server, tmp_path / "v")
         _fetch(server, tmp_path / "v")
         assert len(server.requests) == 1
+
+
+def test_a_vintage_is_not_reused_for_another_request(tmp_path):
+    with ImfServer() as server:
+        server.replies = [Reply(body=CSV_BODY)]
+        _fetch(server, tmp_path / "v")
+        wider = ImtsRequest(
+            reporters=US.reporters,
+            indicators=US.indicators,
+            partners=US.partners,
+            first_year=1990,
+            base_url=server.base_url,
+        )
+        with pytest.raises(FetchError, match="A vintage is never changed"):
+            fetch(wider, tmp_path / "v", "2099-01-01", retries=0, backoff=0.0)
+        with pytest.raises(FetchError, match="A vintage is never changed"):
+            parse_vintage(tmp_path / "v", wider)
+        assert len(server.requests) == 1
+
+
+def test_a_failed_pull_leaves_no_empty_folder(tmp_path):
+    (tmp_path / "v").mkdir()  # as Snakemake makes it before the job
+    with ImfServer() as server:
+        server.replies = [Reply(status=404, body=b"no")]
+        with pytest.raises(FetchError, match="HTTP 404"):
+            _fetch(server, tmp_path / "v")
+    assert not (tmp_path / "v").exists()
 
 
 def test_an_edited_raw_body_is_detected(tmp_path):

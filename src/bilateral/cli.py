@@ -70,7 +70,7 @@ def _parse_imts(args: argparse.Namespace) -> None:
 def _availability(args: argparse.Namespace) -> None:
     from .imts import availability
 
-    print(availability.report(_imts_request(args), timeout=(args.connect_timeout, args.read_timeout)))
+    print(availability.report(_imts_request(args), timeout=(args.connect_timeout, args.read_timeout), pause=args.pause))
 
 
 def _load_config(path: str) -> dict:
@@ -108,13 +108,12 @@ def _checksums(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from .atomic import write_text
-    from .products import outputs
+    from .products import outputs, raw_files
     from .verify import MANIFEST, manifest_text
 
     config = _load_config(args.config)
     root = Path(".")
-    raw = sorted(str(p) for p in Path("data/raw").rglob("*") if p.is_file())
-    write_text(root / MANIFEST, manifest_text(root, raw, outputs(config) + ["report/provenance.json"]))
+    write_text(root / MANIFEST, manifest_text(root, raw_files(config), outputs(config) + ["report/provenance.json"]))
 
 
 def _verify(args: argparse.Namespace) -> None:
@@ -189,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parse_cmd.set_defaults(func=_parse_imts)
 
     avail = commands.add_parser("imts-availability", help="ask the IMF which years exist, before downloading")
+    avail.add_argument("--pause", type=float, default=1.0, help="seconds between requests")
     request_options(avail)
     avail.set_defaults(func=_availability)
 

@@ -26,6 +26,17 @@ SERIES = {
     "imports_musd": ("Imports of Bangladesh", "--", "s", "0.35"),
     "total_musd": ("Total trade volume", ":", "^", "0.15"),
 }
+
+
+def estimated(rows: pd.DataFrame, column: str) -> pd.Series:
+    """Which points of a series are IMF estimates: a flow's own flag; a sum, either flow's."""
+    if column == "exports_musd":
+        return rows["exports_estimate"]
+    if column == "imports_musd":
+        return rows["imports_estimate"]
+    return rows["exports_estimate"] | rows["imports_estimate"]
+
+
 PLOTTED_COLUMNS = [
     "year",
     "reported_by",
@@ -37,6 +48,9 @@ PLOTTED_COLUMNS = [
     "balance_musd",
     "exports_estimate",
     "imports_estimate",
+    "exports_source",
+    "imports_source",
+    "note",
 ]
 
 
@@ -73,10 +87,9 @@ def summary(rows: pd.DataFrame) -> str:
             cells = []
             for flow in ("exports", "imports", "total", "balance"):
                 value = getattr(row, f"{flow}_musd")
-                flag = {
-                    "exports": row.exports_estimate,
-                    "imports": row.imports_estimate,
-                }.get(flow, row.exports_estimate or row.imports_estimate)
+                flag = {"exports": row.exports_estimate, "imports": row.imports_estimate}.get(
+                    flow, row.exports_estimate or row.imports_estimate
+                )
                 text = "-" if pd.isna(value) else f"{value:.2f}{'*' if flag else ''}"
                 cells.append(f"{text:>10}")
             lines.append(f"{row.year:>4} " + " ".join(cells))
@@ -86,11 +99,12 @@ def summary(rows: pd.DataFrame) -> str:
 def _draw(ax, rows: pd.DataFrame) -> None:
     years = rows["year"]
     ax.bar(years, rows["balance_musd"], color="0.8", edgecolor="0.45", width=0.6, label="Trade balance")
-    estimated = rows["exports_estimate"] | rows["imports_estimate"]
     for column, (label, style, marker, grey) in SERIES.items():
-        sns.lineplot(x=years, y=rows[column], ax=ax, color=grey, linestyle=style, label=label, legend=False)
+        # ax.plot breaks the line at a missing year instead of bridging it.
+        ax.plot(years, rows[column], color=grey, linestyle=style, label=label)
+        flags = estimated(rows, column)
         for flag, face in ((False, grey), (True, "white")):
-            keep = estimated == flag
+            keep = flags == flag
             ax.scatter(
                 years[keep],
                 rows.loc[keep, column],

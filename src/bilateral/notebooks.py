@@ -1,7 +1,8 @@
 """Make executed notebooks byte-identical across runs.
 
 papermill records wall-clock times per cell and per notebook and gives the injected
-parameters cell a random id; none of it is needed to read or re-run the notebook.
+parameters cell a random id, and the kernel records the Python patch version; none of it is
+needed to read or re-run the notebook, and each would make two builds differ.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ VOLATILE = ("start_time", "end_time", "duration")
 
 
 def normalise(notebook: dict) -> dict:
+    notebook.get("metadata", {}).get("language_info", {}).pop("version", None)
     papermill = notebook.get("metadata", {}).get("papermill", {})
     for key in VOLATILE:
         papermill.pop(key, None)

@@ -8,6 +8,7 @@ import json
 import subprocess
 from pathlib import Path
 
+from . import __version__
 from .checksums import sha256_file
 from .pins import lock_pins
 from .products import dataset, products, raw_files
@@ -23,6 +24,18 @@ def _ignored(path: Path) -> bool:
 
 
 def fingerprinted_files(root: Path, names=FINGERPRINTED) -> list[Path]:
+    """The code files under `names`: git-tracked ones in a checkout (so a developer's stray
+    files do not count), every file outside git (an archive, a verify rebuild)."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--", *names], cwd=root, capture_output=True, check=True
+        ).stdout.decode()
+        return sorted(root / name for name in listed.split("\0") if name and (root / name).is_file())
+    except (OSError, subprocess.CalledProcessError):
+        return _walk(root, names)
+
+
+def _walk(root: Path, names) -> list[Path]:
     found = []
     for name in names:
         path = root / name
@@ -90,6 +103,14 @@ def product_records(config: dict, root: Path) -> list[dict]:
     return records
 
 
+def _location(root: Path) -> str:
+    here = Path(__file__).resolve().parent
+    try:
+        return here.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(here)
+
+
 def manifest(config: dict, root: str | Path = ".") -> dict:
     root = Path(root)
     data = dataset(config)
@@ -97,7 +118,14 @@ def manifest(config: dict, root: str | Path = ".") -> dict:
     return {
         "dataset": data,
         "data_provenance": json.loads(raw_record.read_text(encoding="utf-8")),
-        "code": {**git_state(root), "fingerprint": code_fingerprint(config, root)},
+        # The settings in force, command-line overrides included (config.yaml alone may differ).
+        "config": config,
+        "code": {
+            **git_state(root),
+            "fingerprint": code_fingerprint(config, root),
+            # The package that ran: with an editable install it may live outside this tree.
+            "package": {"version": __version__, "location": _location(root)},
+        },
         "packages": packages(root / "requirements.lock"),
         "products": product_records(config, root),
     }

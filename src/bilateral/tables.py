@@ -16,7 +16,7 @@ LABELS = {
     "government": "Government",
     "camp": "Camp",
     "in_office": "In office",
-    "years": "Years assigned",
+    "years": "Years assigned (in the data)",
     "n_years": "N years",
     "reported_by": "Reported by",
     "years_with_data": "Years with data",
@@ -46,10 +46,30 @@ LABELS = {
     "series": "Series",
     "check": "Check",
     "numbers_used": "Numbers used (US$ m)",
+    "uses_imf_estimates": "Uses IMF estimates",
     "verdict": "Verdict",
     "reason": "Why",
     "reading": "Our reading",
 }
+
+
+# LaTeX's special characters; pandas escapes the cells but not the caption.
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    return "".join(_LATEX.get(char, char) for char in text)
 
 
 def _rounded(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
@@ -67,7 +87,7 @@ def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2) -> st
     if fmt == "md":
         return f"{caption}\n\n{shown.to_markdown(index=False, disable_numparse=True)}\n"
     if fmt == "tex":
-        return shown.to_latex(index=False, caption=caption, longtable=True, escape=True)
+        return shown.to_latex(index=False, caption=latex_escape(caption), longtable=True, escape=True)
     if fmt == "html":
         body = shown.to_html(index=False, border=0, classes="table", justify="left")
         return f"<figure>\n<figcaption>{escape(caption)}</figcaption>\n{body}\n</figure>\n"

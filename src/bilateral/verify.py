@@ -60,10 +60,20 @@ def tracked_files(root: Path) -> list[str]:
     return sorted(name for name in names if name and (root / name).exists())
 
 
-def copy_project(root: Path, target: Path) -> None:
-    for name in tracked_files(root):
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / name, target / name)
+def copy_project(root: Path, target: Path) -> str:
+    """The committed tree (`git archive HEAD`); outside git, the files on disk. Returns what was copied."""
+    try:
+        archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=root, capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        for name in tracked_files(root):
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, target / name)
+        return "the files on disk (not a git checkout)"
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True)
+    note = " (uncommitted changes in the work tree are not verified)" if dirty.stdout.strip() else ""
+    return f"commit {commit.stdout.strip()}{note}"
 
 
 def compare(expected: dict[str, str], folder: Path) -> list[tuple[str, str]]:
@@ -79,13 +89,13 @@ def compare(expected: dict[str, str], folder: Path) -> list[tuple[str, str]]:
 
 def verify(root: str | Path = ".", cores: str = "all", keep: bool = False, out=print) -> bool:
     root = Path(root).resolve()
-    expected = read_manifest(root / MANIFEST)
+    expected = read_manifest(root / MANIFEST)  # as in the work tree: it is what a reviewer holds
     raw = {k: v for k, v in expected.items() if k.startswith("data/raw/")}
     outputs = {k: v for k, v in expected.items() if k not in raw}
     work = Path(tempfile.mkdtemp(prefix="bilateral-verify-"))
     try:
-        copy_project(root, work)
-        out(f"verify: rebuilding in {work} from the committed raw data and code")
+        what = copy_project(root, work)
+        out(f"verify: rebuilding {what} in {work}")
         changed_raw = [name for name, state in compare(raw, work) if state != "identical"]
         for name, state in compare(raw, work):
             out(f"  raw {state:<10} {name}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 from .fetch import FetchError, session, user_agent
 from .request import ImtsRequest
@@ -18,12 +19,18 @@ def time_range(answer: dict) -> tuple[str, str]:
     return found.get("time_period_start", ""), found.get("time_period_end", "")
 
 
-def report(request: ImtsRequest, timeout=(10.0, 60.0), retries: int = 2) -> str:
+def report(request: ImtsRequest, timeout=(10.0, 60.0), retries: int = 2, pause: float = 1.0) -> str:
+    """One availability request per series, `pause` seconds apart (the IMF's limits are undocumented)."""
     http = session(retries, 1.0, user_agent())
     lines = [f"{'series':<32} first       last"]
-    for reporter, indicator, partner in itertools.product(request.reporters, request.indicators, request.partners):
-        if reporter == partner:
-            continue
+    pairs = [
+        (reporter, indicator, partner)
+        for reporter, indicator, partner in itertools.product(request.reporters, request.indicators, request.partners)
+        if reporter != partner
+    ]
+    for number, (reporter, indicator, partner) in enumerate(pairs):
+        if number and pause:
+            time.sleep(pause)
         one = ImtsRequest(
             reporters=(reporter,), indicators=(indicator,), partners=(partner,), base_url=request.base_url
         )

@@ -42,12 +42,16 @@ def body_name(request: ImtsRequest) -> str:
 
 def session(retries: int, backoff: float, user_agent: str) -> requests.Session:
     """A session that retries timeouts, 429 and 5xx with exponential backoff, never other 4xx."""
+    # urllib3 retries the first time at once, then waits backoff x 2, 4, 8 ... seconds (at most
+    # a minute); a server's Retry-After is obeyed up to two minutes.
     retry = Retry(
         total=retries,
         connect=retries,
         read=retries,
         status=retries,
         backoff_factor=backoff,
+        backoff_max=60,
+        retry_after_max=120,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET"}),
         respect_retry_after_header=True,
@@ -86,8 +90,21 @@ def fetch(
     """Download `request` into `folder` unless that vintage is already there."""
     folder = Path(folder)
     if is_complete(folder, request):
+        check_request(folder, request)
         log.info("%s is already on disk; not downloading it again", folder)
         return folder
+    if folder.exists() and any(folder.iterdir()):
+        raise FetchError(f"{folder}: holds files but no complete vintage; move them away and pull again")
+    try:
+        return _download(request, folder, vintage, retries, backoff, timeout, contact)
+    except BaseException:
+        # Snakemake makes the output folder before the job: leave no empty vintage behind.
+        if folder.exists() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
+
+
+def _download(request, folder, vintage, retries, backoff, timeout, contact) -> Path:
     url = request.url
     http = session(retries, backoff, user_agent(contact))
     log.info("requesting %s", url)
@@ -96,7 +113,7 @@ def fetch(
     try:
         response = http.get(url, headers={"Accept": request.accept, **request.extra_headers}, timeout=timeout)
     except requests.exceptions.RequestException as exc:
-        raise FetchError(f"{url}: no usable answer after {retries} retries ({type(exc).__name__}: {exc})") from None
+        raise FetchError(f"{url}: no usable answer ({retries} retries allowed; {type(exc).__name__}: {exc})") from None
     log.info("HTTP %d, %d bytes in %.1f s", response.status_code, len(response.content), time.monotonic() - started)
     if response.status_code != 200:
         raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}: {response.text[:300]!r}")
@@ -115,6 +132,7 @@ def fetch(
         "citation": CITATION.format(vintage=vintage),
         "licence": "© International Monetary Fund; IMF terms of use for data (https://www.imf.org/external/terms.htm).",
         "request_url": url,
+        "sent_url": response.request.url,  # as percent-encoded on the wire
         "request_headers": {"Accept": request.accept, "User-Agent": http.headers["User-Agent"]},
         "requested_at_utc": requested_at,
         "http_status": response.status_code,
@@ -139,10 +157,24 @@ def fetch(
     return folder
 
 
+def check_request(folder: Path, request: ImtsRequest) -> dict:
+    """The vintage on disk must answer the request configured now (same key, years, format)."""
+    metadata = json.loads((folder / METADATA).read_text(encoding="utf-8"))
+    asked = request.url.split("/data/", 1)[1]
+    recorded = metadata["request_url"].split("/data/", 1)[-1]
+    if recorded != asked or metadata.get("body_file") != body_name(request):
+        raise FetchError(
+            f"{folder} was pulled for .../data/{recorded} ({metadata.get('body_file')}); the configuration now asks "
+            f"for .../data/{asked} ({body_name(request)}). A vintage is never changed: pull a new vintage "
+            "(another date) or restore the configuration."
+        )
+    return metadata
+
+
 def parse_vintage(folder: str | Path, request: ImtsRequest):
     """Parse a vintage on disk with the parser its recorded content type calls for."""
     folder = Path(folder)
-    metadata = json.loads((folder / METADATA).read_text(encoding="utf-8"))
+    metadata = check_request(folder, request)
     body_path = folder / metadata["body_file"]
     if sha256_file(body_path) != metadata["sha256"]:
         raise FetchError(f"{body_path}: sha256 differs from {folder / METADATA}; the raw file was changed")

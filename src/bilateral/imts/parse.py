@@ -26,6 +26,10 @@ INDICATOR_CODES = {
     "MG_FOB_USD": "TMG_FOB_USD",
     "TBG_USD": "TBG_USD",
 }
+# Reporters that never reported to the IMF: their rows are rebuilt from partners' records
+# (imf-api.md, section 4; the DOTS workbooks mark all such USSR values ' e'), so every value
+# is flagged as an estimate whatever its STATUS says.
+PARTNER_DERIVED = frozenset({"SUN"})
 REQUIRED = ("COUNTRY", "INDICATOR", "COUNTERPART_COUNTRY", "FREQUENCY", "TIME_PERIOD", "OBS_VALUE")
 MILLION = Decimal(1_000_000)
 SUFFIX = re.compile(r"\[.*\]$")  # 'STRUCTURE[;]' -> 'STRUCTURE'
@@ -115,9 +119,10 @@ def parse(body: bytes, content_type: str, request, where: str) -> pd.DataFrame:
         for column, allowed in asked.items():
             if obs[column] not in allowed:
                 raise ImtsFormatError(f"{at}: {column} {obs[column]!r} was not requested (asked for {sorted(allowed)})")
-        unit = obs.get("UNIT", "USD") or "USD"
+        unit = obs.get("UNIT")
         if unit != "USD":
-            raise ImtsFormatError(f"{at}: UNIT {unit!r}, expected 'USD' (plain US dollars)")
+            found = "no UNIT attribute" if unit is None else f"UNIT {unit!r}"
+            raise ImtsFormatError(f"{at}: {found}, expected 'USD' (plain US dollars)")
         if obs["OBS_VALUE"].strip() in ("", "NaN", "N/A"):
             continue  # the API's way of saying 'no value': stays missing
         if not re.fullmatch(r"\d{4}", obs["TIME_PERIOD"]):
@@ -139,7 +144,7 @@ def parse(body: bytes, content_type: str, request, where: str) -> pd.DataFrame:
                 "indicator": INDICATOR_CODES[obs["INDICATOR"]],
                 "year": year,
                 "value_musd": float(value / MILLION),
-                "estimate": obs.get("STATUS", "").strip().lower() == "e",
+                "estimate": obs.get("STATUS", "").strip().lower() == "e" or obs["COUNTRY"] in PARTNER_DERIVED,
             }
         )
     if not records:
