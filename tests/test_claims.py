@@ -40,6 +40,10 @@ SERIES = {2000: 10.0, 2001: 12.0, 2002: 9.0, 2003: 15.0, 2004: 16.0}
         # 10 -> 15 is +50 %.
         ({"check": "growth", "from": 2000, "to": 2003, "expected_pct": 50, "tolerance_pct": 0.01}, HOLDS),
         ({"check": "growth", "from": 2000, "to": 2003, "expected_pct": 40, "tolerance_pct": 5}, FAILS),
+        (
+            {"check": "growth", "from": 2000, "to": 2003, "expected_pct": 40, "tolerance_pct": 5, "zero": True},
+            NOT_COVERED,
+        ),
         ({"check": "threshold", "year": 2004, "at_least": 16}, HOLDS),
         ({"check": "threshold", "year": 2004, "at_least": 16.01}, FAILS),
         ({"check": "threshold", "year": 2021, "at_least": 1}, NOT_COVERED),
@@ -52,7 +56,10 @@ SERIES = {2000: 10.0, 2001: 12.0, 2002: 9.0, 2003: 15.0, 2004: 16.0}
     ],
 )
 def test_checks_by_hand(check, expected):
-    assert _verdict(check, SERIES)[0] == expected
+    values = dict(SERIES)
+    if check.pop("zero", False):
+        values[2000] = 0.0  # growth from nothing is undefined
+    assert _verdict(check, values)[0] == expected
 
 
 def test_reason_names_the_numbers():

@@ -166,6 +166,8 @@ def _growth(s, c):
     first, last = c["from"], c["to"]
     if _need(s, [first, last]):
         return NOT_COVERED, f"no value for {_need(s, [first, last])}", ""
+    if s[first] <= 0:
+        return NOT_COVERED, f"growth from {_fmt(s[first])} in {first} is undefined", f"{first}: {_fmt(s[first])}"
     growth = (s[last] / s[first] - 1) * 100
     used = f"{first}: {_fmt(s[first])}; {last}: {_fmt(s[last])}; growth {growth:+.1f} %"
     low, high = c["expected_pct"] - c["tolerance_pct"], c["expected_pct"] + c["tolerance_pct"]

@@ -98,7 +98,9 @@ def summary(rows: pd.DataFrame) -> str:
 
 def _draw(ax, rows: pd.DataFrame) -> None:
     years = rows["year"]
-    ax.bar(years, rows["balance_musd"], color="0.8", edgecolor="0.45", width=0.6, label="Trade balance")
+    # A balance built on an estimated flow is hatched, as hollow markers mark estimated points.
+    hatches = ["////" if flag else "" for flag in estimated(rows, "balance_musd")]
+    ax.bar(years, rows["balance_musd"], color="0.8", edgecolor="0.45", width=0.6, hatch=hatches, label="Trade balance")
     for column, (label, style, marker, grey) in SERIES.items():
         # ax.plot breaks the line at a missing year instead of bridging it.
         ax.plot(years, rows[column], color=grey, linestyle=style, label=label)
@@ -145,7 +147,7 @@ def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "Ban
             linestyle="",
             marker="o",
             markerfacecolor="white",
-            label="IMF estimate (hollow)",
+            label="IMF estimate (hollow, hatched)",
         )
     )
     fig.legend(handles=handles, loc="upper center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.955))
