@@ -80,24 +80,14 @@ def plot(table: pd.DataFrame, base_label: str, new_label: str, title: str):
         for col, flow in enumerate(("exports", "imports")):
             ax = axes[row][col]
             part = table[(table["reported_by"] == side) & (table["flow"] == flow)]
-            ax.plot(
-                part["year"],
-                part["value_musd_base"],
-                color="0.55",
-                linestyle="--",
-                marker="o",
-                markersize=3,
-                label=base_label,
-            )
-            ax.plot(
-                part["year"],
-                part["value_musd_new"],
-                color="0.0",
-                linestyle="-",
-                marker="s",
-                markersize=3,
-                label=new_label,
-            )
+            # Base dashed grey with circles, new solid black with squares: readable in greyscale.
+            for column, label, grey, style, marker in (
+                ("value_musd_base", base_label, "0.55", "--", "o"),
+                ("value_musd_new", new_label, "0.0", "-", "s"),
+            ):
+                ax.plot(
+                    part["year"], part[column], color=grey, linestyle=style, marker=marker, markersize=3, label=label
+                )
             ax.set_title(f"{flow.capitalize()} of Bangladesh, reported by {side}", loc="left", fontsize=9)
             ax.set_ylabel("US$ million")
     axes[0][0].legend(frameon=False)

@@ -42,23 +42,3 @@ def finish(frame: pd.DataFrame) -> pd.DataFrame:
 def to_csv(frame: pd.DataFrame) -> str:
     # pandas writes floats with repr(), i.e. the shortest text that round-trips exactly.
     return finish(frame).to_csv(index=False, lineterminator="\n")
-
-
-def read_csv(path) -> pd.DataFrame:
-    frame = pd.read_csv(
-        path,
-        dtype={
-            "reporter_code": "string",
-            "reporter": "string",
-            "partner_code": "string",
-            "partner": "string",
-            "partner_kind": "string",
-            "indicator": "string",
-            "year": "int64",
-            "value_musd": "float64",
-            "estimate": "bool",
-        },
-        keep_default_na=False,
-        na_values={"value_musd": [""]},
-    )
-    return frame
