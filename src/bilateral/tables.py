@@ -74,6 +74,8 @@ def latex_escape(text: str) -> str:
 
 def _rounded(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
     shown = frame.copy()
+    for column in shown.select_dtypes("bool").columns:
+        shown[column] = shown[column].map({True: "yes", False: "no"})
     for column in shown.select_dtypes("float").columns:
         shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.{decimals}f}")
     return shown.fillna("").rename(columns=LABELS)
