@@ -40,7 +40,7 @@ update-data: $(STAMP)
 
 # Which years does the IMF have for each series of the pair? (asks the availability endpoint)
 availability: $(STAMP)
-	$(BIN)/python -m bilateral imts-availability --request "$$($(BIN)/python -c 'import json, yaml; c = yaml.safe_load(open("config/config.yaml"))["imts"]; print(json.dumps({k: c[k] for k in ("reporters", "indicators", "partners", "base_url")}))')"
+	$(BIN)/python -m bilateral imts-availability --config config/config.yaml
 
 # For reviewers: rebuild everything in a temporary directory and compare with CHECKSUMS.sha256.
 verify: $(STAMP)

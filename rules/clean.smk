@@ -1,13 +1,14 @@
 rule clean:
-    """Tidy raw data -> the Bangladesh-USSR/Russia panel (both reporting sides) and Bangladesh-World."""
+    """Tidy raw data -> the pair's panel (both reporting sides) and the home country's World totals."""
     input:
         raw=raw_tidy,
         code=PACKAGE,
     output:
         panel="data/processed/{dataset}/panel.csv",
-        world="data/processed/{dataset}/bgd_world.csv",
+        world="data/processed/{dataset}/home_world.csv",
     params:
         panel=config["panel"],
+        pair=shlex.quote(json.dumps(config["pair"], sort_keys=True)),
         last_year=(f"--last-year {config['panel']['last_year']}" if config["panel"]["last_year"] else ""),
     conda:
         ENVIRONMENT
@@ -18,4 +19,4 @@ rule clean:
         " --first-year {params.panel[first_year]}"
         " {params.last_year}"
         " --succession-year {params.panel[succession_year]}"
-        " --successor-rule {params.panel[successor_rule]} 2> {log}"
+        " --successor-rule {params.panel[successor_rule]} --pair {params.pair} 2> {log}"

@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 from snakemake.utils import validate
 
-from bilateral.products import dataset, outputs, raw_files
+from bilateral.imts.request import request_fields
+from bilateral.products import check_regimes_country, dataset, outputs, raw_files
 from bilateral.provenance import fingerprinted_files
 
 
@@ -24,6 +25,9 @@ envvars:
 # whatever else is on PATH.
 SEARCH_PATH = os.environ["PATH"]
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), SEARCH_PATH])
+
+# The governments in the regimes file must be the home country's.
+check_regimes_country(config)
 
 ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
 SOURCE = config["source"]
@@ -40,7 +44,6 @@ FINGERPRINTED = [str(path) for path in fingerprinted_files(Path("."))] + raw_fil
 REVISION_BASE = config["revisions"]["base"]
 TABLES = ["regimes_by_government", "regimes_by_camp", "year_assignment"]
 TABLE_FORMATS = ["csv", "md", "tex", "html"]
-IMTS_REQUEST_KEYS = ["reporters", "indicators", "partners", "first_year", "base_url", "format"]
 
 
 def provenance(dataset):
@@ -61,8 +64,8 @@ def panel(dataset):
 
 
 def imts_request():
-    """The IMTS request fields as JSON for the command line (`--request`)."""
-    return shlex.quote(json.dumps({k: config["imts"][k] for k in IMTS_REQUEST_KEYS}, sort_keys=True))
+    """The IMTS request fields as JSON for the command line (`--request`); the codes come from the pair."""
+    return shlex.quote(json.dumps(request_fields(config), sort_keys=True))
 
 
 # Every notebook rule: run the notebook with papermill (parameters as YAML, kernel named), then

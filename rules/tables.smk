@@ -4,7 +4,7 @@ rule regime_tables:
         notebook="notebooks/regime_tables.ipynb",
         code=PACKAGE,
         panel=panel(DATASET),
-        world=f"data/processed/{DATASET}/bgd_world.csv",
+        world=f"data/processed/{DATASET}/home_world.csv",
         provenance=provenance(DATASET),
         regimes=config["regimes"]["file"],
     output:

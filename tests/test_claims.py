@@ -14,7 +14,7 @@ def _panel(values: dict[int, float], series="total") -> pd.DataFrame:
     rows = [
         {"year": y, "reported_by": side, f"{series}_musd": v, "exports_estimate": False, "imports_estimate": False}
         for y, v in values.items()
-        for side in claims.SIDES
+        for side in ("Bangladesh", "partner")
     ]
     return pd.DataFrame(rows)
 
@@ -72,6 +72,7 @@ def test_reason_names_the_numbers():
 def test_malformed_claim_is_refused(tmp_path):
     path = tmp_path / "claims.yaml"
     path.write_text(
+        "pair: {home: BGD, partner: RUS}\n"
         "claims:\n  - {id: a, section: s, quote: q, reading: r, series: total, check: threshold, year: 2020}\n"
     )
     with pytest.raises(claims.ClaimError, match="claims.yaml: at claims/0"):

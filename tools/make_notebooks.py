@@ -33,12 +33,13 @@ def setup(modules: str):
 
 FIGURE = [
     new_markdown_cell(
-        "# Bangladesh's trade with the USSR / Russian Federation\n\n"
+        "# The pair's trade: Bangladesh with the USSR / Russian Federation\n\n"
         "One parameterised notebook makes each of the paper's Figures 1-3 (section 3). "
         "Snakemake runs it with papermill, once per figure, with the window, title and paths "
-        "from `config/config.yaml`. The top panel shows Bangladesh's own report; the bottom "
-        "panel the partner's report of the same flows (the mirror), so the gap between the two "
-        "sources stays visible. Hollow markers are IMF estimates.",
+        'from `config/config.yaml`. By default (`main_side = "home"`) the top panel shows the '
+        "home country's own report (Bangladesh's); the bottom panel the partner's report of the same "
+        "flows (the mirror), so the gap between the two sources stays visible. Hollow markers are "
+        "IMF estimates.",
         id="intro",
     ),
     parameters(
@@ -47,7 +48,7 @@ FIGURE = [
         "start = 1981\n"
         "end = 1991\n"
         'title = "Figure 1: Bangladesh–Soviet bilateral trade, 1981–1991"\n'
-        'main_side = "Bangladesh"\n'
+        'main_side = "home"  # or "partner": the reporting side drawn on top\n'
         "dpi = 300\n"
         "png_path = None  # None: show the figure without saving it\n"
         "svg_path = None\n"
@@ -79,9 +80,9 @@ FIGURE = [
 
 TABLES = [
     new_markdown_cell(
-        "# The relationship under each of Bangladesh's governments\n\n"
+        "# The relationship under each of the home country's governments\n\n"
         "The paper compares Bangladesh's policy towards the USSR / Russia across governments "
-        "(sections 2, 4 and 5). This notebook gives the trade record for each government in "
+        "(sections 2, 4 and 5). This notebook gives the pair's trade record for each government in "
         "`config/regimes.yaml`, and for each camp, from both reporting sides. A calendar year "
         "belongs to one government by the rule `year_rule` (default: the government in office "
         "for most of the year).",
@@ -89,7 +90,7 @@ TABLES = [
     ),
     parameters(
         'panel_path = "data/processed/dots-2022/panel.csv"\n'
-        'world_path = "data/processed/dots-2022/bgd_world.csv"\n'
+        'world_path = "data/processed/dots-2022/home_world.csv"\n'
         'provenance_path = "data/raw/dots-2022/provenance.json"\n'
         'regimes_path = "config/regimes.yaml"\n'
         'year_rule = "plurality"\n'
@@ -97,7 +98,7 @@ TABLES = [
         "camps_stem = None\n"
         "assignment_path = None"
     ),
-    setup("regime_tables, regimes, sources, tables"),
+    setup("pair, regime_tables, regimes, sources, tables"),
     new_code_cell(
         "panel = pd.read_csv(panel_path)\n"
         "world = pd.read_csv(world_path)\n"
@@ -105,11 +106,12 @@ TABLES = [
         "source_line = sources.source_line(provenance_path)\n"
         "assignment = regime_tables.year_assignment(panel, governments, year_rule)\n"
         "by_government = regime_tables.by_government(panel, world, governments, year_rule)\n"
-        "by_camp = regime_tables.by_camp(panel, world, governments, year_rule)\n"
+        "by_camp = regime_tables.by_camp(panel, world, governments, year_rule, regimes.load_camps(regimes_path))\n"
         "rule_text = regimes.YEAR_RULES[year_rule]\n"
+        "label = pair.panel_label(panel)\n"
         "captions = {\n"
-        "    'government': f'Bangladesh-USSR/Russia trade by government (year rule: {rule_text}). {source_line}',\n"
-        "    'camp': f'Bangladesh-USSR/Russia trade by camp (year rule: {rule_text}). {source_line}',\n"
+        "    'government': f'{label} trade by government (year rule: {rule_text}). {source_line}',\n"
+        "    'camp': f'{label} trade by camp (year rule: {rule_text}). {source_line}',\n"
         "}\n"
         "if governments_stem:\n"
         "    tables.write_all(by_government, governments_stem, captions['government'])\n"
@@ -156,11 +158,13 @@ REVISIONS = [
         "png_path = None\n"
         "svg_path = None"
     ),
-    setup("revisions, tables"),
+    setup("pair, revisions, tables"),
     new_code_cell(
-        "table = revisions.compare(pd.read_csv(base_path), pd.read_csv(new_path))\n"
+        "new_panel = pd.read_csv(new_path)\n"
+        "table = revisions.compare(pd.read_csv(base_path), new_panel)\n"
         "summary = revisions.summary(table)\n"
-        "caption = f'Revisions of the Bangladesh-USSR/Russia panel: {new_label} against {base_label} (US$ million)'\n"
+        "label = pair.panel_label(new_panel)\n"
+        "caption = f'Revisions of the {label} panel: {new_label} against {base_label} (US$ million)'\n"
         "if table_stem:\n"
         "    tables.write_all(table, table_stem, caption)\n"
         "if summary_stem:\n"

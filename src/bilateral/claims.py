@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .pair import sides
+
 HOLDS, FAILS, NOT_COVERED = "holds", "does not hold", "not covered by this vintage"
-SIDES = ("Bangladesh", "partner")
 SERIES = ("exports", "imports", "total", "balance")
 _YEAR = {"type": "integer"}
 _WINDOW = {"type": "array", "items": _YEAR, "minItems": 2, "maxItems": 2}
@@ -53,8 +54,15 @@ _CHECKS = {
 }
 SCHEMA = {
     "type": "object",
-    "required": ["claims"],
+    "required": ["pair", "claims"],
     "properties": {
+        # The pair the claims are about (IMTS codes); the workflow checks them only for that pair.
+        "pair": {
+            "type": "object",
+            "required": ["home", "partner"],
+            "properties": {"home": {"type": "string"}, "partner": {"type": "string"}},
+            "additionalProperties": False,
+        },
         "claims": {
             "type": "array",
             "items": {
@@ -70,7 +78,7 @@ SCHEMA = {
                     for name, (props, required) in _CHECKS.items()
                 ],
             },
-        }
+        },
     },
 }
 
@@ -262,7 +270,7 @@ def _estimated(panel: pd.DataFrame, side: str, series: str, years: list[int]) ->
 def evaluate(claims: list[dict], panel: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for claim in claims:
-        for side in SIDES:
+        for side in sides(panel):
             series = _series(panel, side, claim["series"])
             verdict, reason, used = CHECKS[claim["check"]](series, claim)
             estimates = _estimated(panel, side, claim["series"], years_used(claim)) if used else []

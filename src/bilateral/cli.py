@@ -15,16 +15,22 @@ def _snapshot(args: argparse.Namespace) -> None:
 
 
 def _clean(args: argparse.Namespace) -> None:
+    import json
+
     from . import panel
     from .atomic import write_text
+    from .pair import Pair
     from .schemas import read_raw
 
     raw = read_raw(args.raw)
+    pair = Pair.from_config(json.loads(args.pair)) if args.pair else Pair()
+    pair.check_present(raw, args.raw)
     settings = panel.PanelSettings(
         succession_year=args.succession_year,
         successor_rule=args.successor_rule,
         first_year=args.first_year,
         last_year=args.last_year,
+        pair=pair,
     )
     write_text(args.panel, panel.to_csv(panel.build_panel(raw, settings)))
     write_text(args.world, panel.to_csv(panel.build_world(raw, settings)))
@@ -33,9 +39,14 @@ def _clean(args: argparse.Namespace) -> None:
 def _imts_request(args: argparse.Namespace):
     import json
 
-    from .imts.request import ImtsRequest
+    from .imts.request import ImtsRequest, request_fields
 
-    settings = json.loads(args.request) if args.request else {}
+    if args.request:
+        settings = json.loads(args.request)
+    elif args.config:
+        settings = request_fields(_load_config(args.config))
+    else:
+        settings = {}
     for key in ("reporters", "indicators", "partners"):
         if key in settings:
             settings[key] = tuple(settings[key])
@@ -155,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
 
     clean = commands.add_parser("clean", help="build the processed panel from a tidy raw CSV")
     clean.add_argument("raw", help="tidy raw CSV (data/raw/dots-2022/dots.csv or a parsed IMTS pull)")
-    clean.add_argument("--panel", required=True, help="output: Bangladesh-USSR/Russia panel CSV")
-    clean.add_argument("--world", required=True, help="output: Bangladesh-World CSV")
+    clean.add_argument("--panel", required=True, help="output: the pair's panel CSV")
+    clean.add_argument("--world", required=True, help="output: the home country's trade with the World, CSV")
+    clean.add_argument("--pair", default="", help="JSON object of config 'pair' (default Bangladesh-USSR/Russia)")
     clean.add_argument("--first-year", type=int, default=1972)
     clean.add_argument("--last-year", type=int, default=None)
     clean.add_argument("--succession-year", type=int, default=1992)
@@ -169,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def request_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--request", default="", help="JSON object of ImtsRequest fields (config 'imts')")
+        sub.add_argument("--config", default="", help="or: the workflow config to take the request from")
         sub.add_argument("--connect-timeout", type=float, default=10.0)
         sub.add_argument("--read-timeout", type=float, default=120.0)
 

@@ -1,4 +1,4 @@
-"""Figures 1-3: Bangladesh's trade with the USSR / Russia, both reporting sides.
+"""Figures 1-3: the home country's trade with the partner (Bangladesh's with the USSR / Russia), both sides.
 
 Readable in greyscale: each series has its own line style and marker, the balance is a
 grey bar; IMF estimates are drawn with hollow markers and named in the legend.
@@ -18,12 +18,12 @@ import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from .atomic import atomic_path  # noqa: E402
+from .pair import PARTNER_SIDE, home_side, sides  # noqa: E402
 
-SIDES = ("Bangladesh", "partner")
 SERIES = {
-    # column: (label, line style, marker, grey level)
-    "exports_musd": ("Exports of Bangladesh", "-", "o", "0.0"),
-    "imports_musd": ("Imports of Bangladesh", "--", "s", "0.35"),
+    # column: (label, with {home} the home country's name; line style, marker, grey level)
+    "exports_musd": ("Exports of {home}", "-", "o", "0.0"),
+    "imports_musd": ("Imports of {home}", "--", "s", "0.35"),
     "total_musd": ("Total trade volume", ":", "^", "0.15"),
 }
 
@@ -61,8 +61,8 @@ def window(panel: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
 
 
 def side_title(rows: pd.DataFrame, side: str) -> str:
-    if side == "Bangladesh":
-        return "As reported by Bangladesh"
+    if side != PARTNER_SIDE:
+        return f"As reported by {side}"
     reporters = " / ".join(dict.fromkeys(rows["reporter"]))
     label = f"Mirror: as reported by the partner ({reporters})"
     flagged = rows["exports_estimate"] | rows["imports_estimate"]
@@ -79,7 +79,7 @@ def write_csv(rows: pd.DataFrame, path: str | Path) -> None:
 def summary(rows: pd.DataFrame) -> str:
     """The plotted numbers as text, 2 decimals, '*' after an IMF estimate, '-' if missing."""
     lines = []
-    for side in SIDES:
+    for side in sides(rows):
         part = rows[rows["reported_by"] == side]
         lines.append(f"{side_title(part, side)} (US$ million)")
         lines.append(f"{'year':>4} {'exports':>10} {'imports':>10} {'total':>10} {'balance':>10}")
@@ -96,14 +96,14 @@ def summary(rows: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _draw(ax, rows: pd.DataFrame) -> None:
+def _draw(ax, rows: pd.DataFrame, home: str) -> None:
     years = rows["year"]
     # A balance built on an estimated flow is hatched, as hollow markers mark estimated points.
     hatches = ["////" if flag else "" for flag in estimated(rows, "balance_musd")]
     ax.bar(years, rows["balance_musd"], color="0.8", edgecolor="0.45", width=0.6, hatch=hatches, label="Trade balance")
     for column, (label, style, marker, grey) in SERIES.items():
         # ax.plot breaks the line at a missing year instead of bridging it.
-        ax.plot(years, rows[column], color=grey, linestyle=style, label=label)
+        ax.plot(years, rows[column], color=grey, linestyle=style, label=label.format(home=home))
         flags = estimated(rows, column)
         for flag, face in ((False, grey), (True, "white")):
             keep = flags == flag
@@ -122,14 +122,20 @@ def _draw(ax, rows: pd.DataFrame) -> None:
     ax.set_xlabel("")
 
 
-def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "Bangladesh"):
-    """Two panels: `main_side` on top, the other reporting side (the mirror) below."""
+MAIN_SIDES = ("home", "partner")
+
+
+def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "home"):
+    """Two panels: `main_side` ('home' or 'partner') on top, the other reporting side below."""
+    if main_side not in MAIN_SIDES:
+        raise ValueError(f"main_side {main_side!r}: choose one of {list(MAIN_SIDES)}")
     sns.set_theme(style="whitegrid", context="paper", font="DejaVu Sans")
-    order = [main_side] + [s for s in SIDES if s != main_side]
+    home = home_side(rows)
+    order = sides(rows) if main_side == "home" else sides(rows)[::-1]
     fig, axes = plt.subplots(2, 1, figsize=(8, 8.2), sharex=True, sharey=True)
     for ax, side in zip(axes, order, strict=True):
         part = rows[rows["reported_by"] == side].reset_index(drop=True)
-        _draw(ax, part)
+        _draw(ax, part, home)
         label = side_title(part, side)
         if part["total_musd"].isna().all():
             label += ": no data in this vintage"
@@ -137,7 +143,9 @@ def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "Ban
     years = sorted(rows["year"].unique())
     axes[-1].set_xticks(years)
     axes[-1].set_xticklabels([str(y) for y in years], rotation=90 if len(years) > 12 else 0)
-    handles = [Line2D([], [], color=g, linestyle=s, marker=m, label=lab) for lab, s, m, g in SERIES.values()]
+    handles = [
+        Line2D([], [], color=g, linestyle=s, marker=m, label=lab.format(home=home)) for lab, s, m, g in SERIES.values()
+    ]
     handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="0.8", edgecolor="0.45", label="Trade balance"))
     handles.append(
         Line2D(

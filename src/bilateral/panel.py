@@ -1,40 +1,43 @@
-"""Clean the tidy raw data into the Bangladesh-USSR/Russia panel and the Bangladesh-World series.
+"""Clean the tidy raw data into the panel of the configured pair and the home country's World series.
 
-Every flow is seen from Bangladesh: `exports` are Bangladesh's exports to the partner,
-`imports` its imports from the partner. Each is given twice, never merged:
+The default pair is Bangladesh with the USSR (to 1991) and the Russian Federation (from 1992);
+config `pair` names another (src/bilateral/pair.py). Every flow is seen from the home country:
+`exports` are its exports to the partner, `imports` its imports from the partner. Each is given
+twice, never merged:
 
-- reported_by = "Bangladesh": Bangladesh's own report (exports FOB, imports CIF);
+- reported_by = the home country's name ("Bangladesh"): its own report (exports FOB, imports CIF);
 - reported_by = "partner": the mirror, the partner's report of the same flows (the partner's
-  imports CIF from Bangladesh, and its exports FOB to Bangladesh), as published, with no
+  imports CIF from the home country, and its exports FOB to it), as published, with no
   CIF/FOB adjustment.
 
-Partner succession: the USSR up to `succession_year - 1`, the Russian Federation from
-`succession_year` (1992; Bangladesh recognised the Federation on 29 December 1991).
+Partner succession: the predecessor (the USSR) up to `succession_year - 1`, the partner (the
+Russian Federation) from `succession_year` (1992; Bangladesh recognised the Federation on
+29 December 1991). A pair without a predecessor has the partner in every year.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from . import tidy
+from .pair import PARTNER_SIDE, Country, Pair
 from .schemas import PANEL, validate
 
 log = logging.getLogger(__name__)
 
-HOME = "BGD"
-USSR, RUSSIA, WORLD = "SUN", "RUS", "G001"
+WORLD = Country("G001", "World")
 
-# How to treat values that Bangladesh still books under `USSR` from the succession year on
-# (data README: 1992 exports 14.90 under USSR while the Russian Federation row starts in 1993;
-# a stray 0.48 in 1994 beside a Russian Federation value).
+# How to treat values that the home country still books under the predecessor from the
+# succession year on (data README: Bangladesh's 1992 exports 14.90 under USSR while the Russian
+# Federation row starts in 1993; a stray 0.48 in 1994 beside a Russian Federation value).
 SUCCESSOR_RULES = {
-    "fill_gaps": "attribute to the Russian Federation where Bangladesh reports no Russia value",
-    "add": "add to the Russian Federation value (treat the USSR row as unallocated ex-USSR trade)",
-    "ignore": "leave out: only rows booked under the Russian Federation count",
+    "fill_gaps": "attribute to the successor where the home country reports no successor value",
+    "add": "add to the successor's value (treat the predecessor row as unallocated trade with its territory)",
+    "ignore": "leave out: only rows booked under the successor count",
 }
 
 
@@ -44,19 +47,24 @@ class PanelSettings:
     successor_rule: str = "fill_gaps"
     first_year: int = 1972
     last_year: int | None = None  # None: the last year any source has
+    pair: Pair = field(default_factory=Pair)
 
     def __post_init__(self) -> None:
         if self.successor_rule not in SUCCESSOR_RULES:
             raise ValueError(f"successor_rule {self.successor_rule!r} unknown; choose one of {sorted(SUCCESSOR_RULES)}")
 
+    def partner_in(self, year: int) -> Country:
+        predecessor = self.pair.predecessor
+        return predecessor if predecessor and year < self.succession_year else self.pair.partner
 
-def _series(raw: pd.DataFrame, reporter: str, partner: str, indicator: str) -> pd.DataFrame:
-    rows = raw[(raw["reporter_code"] == reporter) & (raw["partner_code"] == partner) & (raw["indicator"] == indicator)]
+
+def _series(raw: pd.DataFrame, reporter: Country, partner: Country, indicator: str) -> pd.DataFrame:
+    rows = raw[reporter.rows(raw, "reporter") & partner.rows(raw, "partner") & (raw["indicator"] == indicator)]
     return rows.set_index("year")[["value_musd", "estimate"]]
 
 
-def _label(reporter: str, indicator: str, partner: str) -> str:
-    return f"{reporter} {indicator} {partner}"
+def _label(reporter: Country, indicator: str, partner: Country) -> str:
+    return f"{reporter.code} {indicator} {partner.code}"
 
 
 def _flow(raw: pd.DataFrame, years: pd.Index, reporter_for: dict, partner_for: dict, indicator: str) -> pd.DataFrame:
@@ -79,8 +87,11 @@ def _flow(raw: pd.DataFrame, years: pd.Index, reporter_for: dict, partner_for: d
 def _apply_successor_rule(
     raw: pd.DataFrame, flow: pd.DataFrame, indicator: str, settings: PanelSettings, notes: dict
 ) -> None:
-    """Bangladesh's own report only: handle values booked under USSR after the succession."""
-    booked = _series(raw, HOME, USSR, indicator)
+    """The home country's own report only: handle values booked under the predecessor after the succession."""
+    home, predecessor = settings.pair.home, settings.pair.predecessor
+    if predecessor is None:
+        return
+    booked = _series(raw, home, predecessor, indicator)
     booked = booked[booked.index >= settings.succession_year]
     name = "exports" if indicator == tidy.EXPORTS else "imports"
     for year, row in booked.iterrows():
@@ -88,7 +99,8 @@ def _apply_successor_rule(
             continue
         current = flow.loc[year, "value"]
         usable = settings.successor_rule == "add" or (settings.successor_rule == "fill_gaps" and np.isnan(current))
-        source = _label(HOME, indicator, USSR)
+        source = _label(home, indicator, predecessor)
+        booked_under = f"{name} {row['value_musd']:.2f} booked under {predecessor.name}"
         if usable:
             if np.isnan(current):
                 flow.loc[year, ["value", "source"]] = [row["value_musd"], source]
@@ -96,22 +108,23 @@ def _apply_successor_rule(
                 flow.loc[year, "value"] = current + row["value_musd"]
                 flow.loc[year, "source"] = f"{flow.loc[year, 'source']} + {source}"
             flow.loc[year, "estimate"] = bool(flow.loc[year, "estimate"] or row["estimate"])
-            action = f"{name} {row['value_musd']:.2f} booked under USSR used ({settings.successor_rule})"
+            action = f"{booked_under} used ({settings.successor_rule})"
         else:
-            action = f"{name} {row['value_musd']:.2f} booked under USSR left out ({settings.successor_rule})"
+            action = f"{booked_under} left out ({settings.successor_rule})"
         log.info("%d: %s", year, action)
         notes.setdefault(year, []).append(action)
 
 
 def build_panel(raw: pd.DataFrame, settings: PanelSettings = PanelSettings()) -> pd.DataFrame:
-    """The Bangladesh-USSR/Russia panel: one row per year and reporting side."""
+    """The pair's panel: one row per year and reporting side."""
+    home = settings.pair.home
     last = settings.last_year or int(raw["year"].max())
     years = pd.Index(range(settings.first_year, last + 1), name="year")
-    partner_for = {y: USSR if y < settings.succession_year else RUSSIA for y in years}
-    home_for = dict.fromkeys(years, HOME)
+    partner_for = {y: settings.partner_in(y) for y in years}
+    home_for = dict.fromkeys(years, home)
 
     frames = []
-    # Bangladesh's report: Bangladesh -> partner rows.
+    # The home country's report: home -> partner rows.
     exports = _flow(raw, years, home_for, partner_for, tidy.EXPORTS)
     imports = _flow(raw, years, home_for, partner_for, tidy.IMPORTS)
     notes: dict[int, list[str]] = {}
@@ -120,8 +133,8 @@ def build_panel(raw: pd.DataFrame, settings: PanelSettings = PanelSettings()) ->
     frames.append(
         _assemble(
             years,
-            "Bangladesh",
-            dict.fromkeys(years, "Bangladesh"),
+            home.name,
+            dict.fromkeys(years, home.name),
             partner_for,
             exports,
             imports,
@@ -129,19 +142,15 @@ def build_panel(raw: pd.DataFrame, settings: PanelSettings = PanelSettings()) ->
         )
     )
 
-    # The mirror: the partner's imports from Bangladesh are Bangladesh's exports, and so on.
+    # The mirror: the partner's imports from the home country are its exports, and so on.
     mirror_exports = _flow(raw, years, partner_for, home_for, tidy.IMPORTS)
     mirror_imports = _flow(raw, years, partner_for, home_for, tidy.EXPORTS)
-    reporters = {y: _name(partner_for[y]) for y in years}
-    frames.append(_assemble(years, "partner", reporters, partner_for, mirror_exports, mirror_imports, {}))
+    reporters = {y: partner_for[y].name for y in years}
+    frames.append(_assemble(years, PARTNER_SIDE, reporters, partner_for, mirror_exports, mirror_imports, {}))
 
     panel = pd.concat(frames, ignore_index=True)
     panel = panel.sort_values(["year", "reported_by"], kind="stable").reset_index(drop=True)
     return validate(panel, PANEL, "processed panel")
-
-
-def _name(code: str) -> str:
-    return {USSR: "USSR", RUSSIA: "Russian Federation", HOME: "Bangladesh"}[code]
 
 
 def _assemble(years, side, reporters, partner_for, exports, imports, notes) -> pd.DataFrame:
@@ -150,8 +159,8 @@ def _assemble(years, side, reporters, partner_for, exports, imports, notes) -> p
             "year": np.asarray(years, dtype="int64"),
             "reported_by": side,
             "reporter": [reporters[y] for y in years],
-            "partner_code": [partner_for[y] for y in years],
-            "partner": [_name(partner_for[y]) for y in years],
+            "partner_code": [partner_for[y].code for y in years],
+            "partner": [partner_for[y].name for y in years],
             "exports_musd": exports["value"].to_numpy(),
             "imports_musd": imports["value"].to_numpy(),
         }
@@ -168,11 +177,11 @@ def _assemble(years, side, reporters, partner_for, exports, imports, notes) -> p
 
 
 def build_world(raw: pd.DataFrame, settings: PanelSettings = PanelSettings()) -> pd.DataFrame:
-    """Bangladesh's trade with the World, as Bangladesh reports it (the base for shares)."""
+    """The home country's trade with the World, as it reports it (the base for shares)."""
     last = settings.last_year or int(raw["year"].max())
     years = pd.Index(range(settings.first_year, last + 1), name="year")
     world_for = dict.fromkeys(years, WORLD)
-    home_for = dict.fromkeys(years, HOME)
+    home_for = dict.fromkeys(years, settings.pair.home)
     exports = _flow(raw, years, home_for, world_for, tidy.EXPORTS)
     imports = _flow(raw, years, home_for, world_for, tidy.IMPORTS)
     frame = pd.DataFrame(

@@ -6,7 +6,38 @@ README's "List of tables and programs" is generated from it (a test fails when t
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
+from .pair import Pair
+
 TABLE_FORMATS = ("csv", "md", "tex", "html")
+CLAIMS_FILE = "config/claims.yaml"
+
+
+def _yaml_key(path: str | Path, key: str):
+    with open(path, encoding="utf-8") as handle:
+        return (yaml.safe_load(handle) or {}).get(key)
+
+
+def check_regimes_country(config: dict) -> None:
+    """The regimes file lists one country's governments: it must be the pair's home country."""
+    path = config["regimes"]["file"]
+    country = _yaml_key(path, "country")
+    home = config["pair"]["home"]["code"]
+    if country != home:
+        raise ValueError(
+            f"{path}: 'country: {country}' but config pair.home is {home}; give a regimes file of {home}'s "
+            "governments (config regimes.file) with 'country: " + home + "'"
+        )
+
+
+def claims_apply(config: dict, claims_file: str | Path = CLAIMS_FILE) -> bool:
+    """The paper's claims are about one pair; they are checked only when the workflow studies it."""
+    about = _yaml_key(claims_file, "pair") or {}
+    pair = config["pair"]
+    return about.get("home") == pair["home"]["code"] and about.get("partner") == pair["partner"]["code"]
 
 
 def dataset(config: dict) -> str:
@@ -38,17 +69,18 @@ def products(config: dict) -> list[dict]:
                 "parameters": {
                     "start": figure["start"],
                     "end": figure["end"],
-                    "main_side": figure.get("main_side", "Bangladesh"),
+                    "main_side": figure.get("main_side", "home"),
                     "dpi": config["figure_dpi"],
                 },
                 "outputs": [f"figures/{name}.{ext}" for ext in ("png", "svg", "csv", "ipynb")],
             }
         )
     regimes = {"regimes": config["regimes"]["file"], "year_rule": config["regimes"]["year_rule"]}
+    pair = Pair.from_config(config["pair"])
     items += [
         {
             "item": "Regime table (by government)",
-            "title": "Bangladesh-USSR/Russia trade under each government, both reporting sides",
+            "title": f"{pair.label} trade under each government, both reporting sides",
             "rule": "regime_tables",
             "program": "notebooks/regime_tables.ipynb",
             "parameters": regimes,
@@ -70,15 +102,18 @@ def products(config: dict) -> list[dict]:
             "parameters": regimes,
             "outputs": [f"tables/year_assignment.{ext}" for ext in TABLE_FORMATS] + ["tables/regime_tables.ipynb"],
         },
-        {
-            "item": "Claims",
-            "title": "The paper's quantitative claims, checked on both reporting sides",
-            "rule": "claims",
-            "program": "notebooks/claims.ipynb",
-            "parameters": {"claims": "config/claims.yaml"},
-            "outputs": ["tables/claims.csv", "tables/claims.md", "tables/claims.html", "tables/claims.ipynb"],
-        },
     ]
+    if claims_apply(config):
+        items.append(
+            {
+                "item": "Claims",
+                "title": "The paper's quantitative claims, checked on both reporting sides",
+                "rule": "claims",
+                "program": "notebooks/claims.ipynb",
+                "parameters": {"claims": CLAIMS_FILE},
+                "outputs": ["tables/claims.csv", "tables/claims.md", "tables/claims.html", "tables/claims.ipynb"],
+            }
+        )
     base = config["revisions"]["base"]
     if base != data:
         items.append(

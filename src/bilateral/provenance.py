@@ -83,7 +83,7 @@ def packages(lock: str | Path = "requirements.lock") -> dict[str, str]:
 def product_records(config: dict, root: Path) -> list[dict]:
     data = dataset(config)
     raw_provenance = f"data/raw/{data}/" + ("provenance.json" if data == "dots-2022" else "metadata.json")
-    shared = [raw_provenance, f"data/processed/{data}/panel.csv", f"data/processed/{data}/bgd_world.csv"]
+    shared = [raw_provenance, f"data/processed/{data}/panel.csv", f"data/processed/{data}/home_world.csv"]
     records = []
     for item in products(config):
         if item["rule"] == "html_report":

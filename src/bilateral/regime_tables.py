@@ -1,13 +1,13 @@
-"""The regime comparison: the Bangladesh-USSR/Russia relationship under each government."""
+"""The regime comparison: the pair's relationship (Bangladesh-USSR/Russia) under each home government."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .regimes import CAMPS, Government, assign_years
+from .pair import sides
+from .regimes import Government, assign_years
 
-SIDES = ("Bangladesh", "partner")
 FLOWS = ("exports", "imports", "total", "balance")
 
 
@@ -38,7 +38,7 @@ def cagr_pct(years: pd.Series, values: pd.Series) -> float:
 
 def _summarise(rows: pd.DataFrame, world: pd.DataFrame) -> dict:
     """Means over the years where both flows are known (so mean exports - mean imports =
-    mean balance); share = sum of bilateral totals / sum of Bangladesh's World totals."""
+    mean balance); share = sum of bilateral totals / sum of the home country's World totals."""
     rows = rows[rows["total_musd"].notna()]
     out: dict = {"years_with_data": len(rows)}
     for flow in FLOWS:
@@ -62,7 +62,7 @@ def by_government(panel, world, governments, rule) -> pd.DataFrame:
     rows = []
     for government in governments:
         years = assignment.loc[assignment["government_id"] == government.id, "year"].tolist()
-        for side in SIDES:
+        for side in sides(panel):
             sel = panel[(panel["reported_by"] == side) & panel["year"].isin(years)]
             rows.append(
                 {
@@ -79,12 +79,13 @@ def by_government(panel, world, governments, rule) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def by_camp(panel, world, governments, rule) -> pd.DataFrame:
+def by_camp(panel, world, governments, rule, camps=None) -> pd.DataFrame:
+    """One row per camp (in the order given; by default as the camps first take office) and side."""
     assignment = year_assignment(panel, governments, rule)
     rows = []
-    for camp in CAMPS:
+    for camp in camps or dict.fromkeys(g.camp for g in governments):
         years = assignment.loc[assignment["camp"] == camp, "year"].tolist()
-        for side in SIDES:
+        for side in sides(panel):
             sel = panel[(panel["reported_by"] == side) & panel["year"].isin(years)]
             summary = _summarise(sel, world)
             # Growth across a camp's non-contiguous spells has no single meaning.

@@ -1,4 +1,8 @@
-"""Bangladesh's governments (config/regimes.yaml) and the calendar years assigned to them."""
+"""The home country's governments (config/regimes.yaml: Bangladesh's) and the calendar years assigned to them.
+
+The file names its country (`country`, the IMTS code of config pair.home), the camps in the order
+the camp table lists them (`camps`), and the governments.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from pathlib import Path
 
 import yaml
 
-CAMPS = ("Awami League", "BNP", "military", "caretaker/interim")
 # How a calendar year is given to one government (config: regimes.year_rule).
 YEAR_RULES = {
     "plurality": "the government in office for the most days of the year (ties: the earlier one)",
@@ -40,12 +43,27 @@ class Government:
         return self.start <= day and (self.end is None or day < self.end)
 
 
+def _document(path: Path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def load_camps(path: str | Path) -> tuple[str, ...]:
+    """The camps, in the order the camp table lists them."""
+    camps = _document(Path(path)).get("camps")
+    if not isinstance(camps, list) or not camps or not all(isinstance(c, str) for c in camps):
+        raise RegimeError(f"{path}: expected a non-empty list of names under 'camps'")
+    if len(set(camps)) != len(camps):
+        raise RegimeError(f"{path}: duplicate camps in {camps}")
+    return tuple(camps)
+
+
 def load(path: str | Path) -> list[Government]:
     """Read and check the governments file: known camps, unique ids, no gaps or overlaps."""
     path = Path(path)
-    with open(path, encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
-    entries = (document or {}).get("governments")
+    document = _document(path)
+    camps = load_camps(path)
+    entries = document.get("governments")
     if not isinstance(entries, list) or not entries:
         raise RegimeError(f"{path}: expected a non-empty list under 'governments'")
     governments: list[Government] = []
@@ -56,8 +74,8 @@ def load(path: str | Path) -> list[Government]:
         missing = {"id", "government", "camp", "start", "end"} - set(entry)
         if missing:
             raise RegimeError(f"{where}: missing key(s) {sorted(missing)}")
-        if entry["camp"] not in CAMPS:
-            raise RegimeError(f"{where}: camp {entry['camp']!r} is not one of {list(CAMPS)}")
+        if entry["camp"] not in camps:
+            raise RegimeError(f"{where}: camp {entry['camp']!r} is not one of 'camps' {list(camps)}")
         for key in ("start", "end"):
             value = entry[key]
             if not (isinstance(value, dt.date) or (key == "end" and value is None)):

@@ -15,6 +15,7 @@ import jinja2
 import pandas as pd
 
 from .atomic import write_text
+from .pair import Pair
 from .products import products
 from .tables import render
 
@@ -24,7 +25,7 @@ TEMPLATE = jinja2.Template(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Bangladesh–Russia trade: reproduced figures, tables and checked claims</title>
+<title>{{ pair }} trade: reproduced figures and tables{% if claims %}, checked claims{% endif %}</title>
 <style>
 body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
        color: #111; line-height: 1.45; }
@@ -38,15 +39,18 @@ th { background: #eee; } .holds { background: #e6f2e6; } .fails { background: #f
 </style>
 </head>
 <body>
-<h1>Bangladesh–Russia trade: reproduced figures, tables and checked claims</h1>
-<p>This page is built by the project's workflow from the IMF trade data ({{ dataset }}). It reproduces the
-evidence of <em>Bangladesh's Foreign Policy towards Russia: A Neoclassical Realist Explanation</em>
-(BIISS Journal, 2024): Figures 1–3, the comparison across Bangladesh's governments, and the paper's
-quantitative claims checked against the data. Values are US$ million.</p>
+<h1>{{ pair }} trade: reproduced figures and tables{% if claims %}, checked claims{% endif %}</h1>
+<p>This page is built by the project's workflow from the IMF trade data ({{ dataset }}).
+{% if claims %}It reproduces the evidence of <em>Bangladesh's Foreign Policy towards Russia: A Neoclassical
+Realist Explanation</em> (BIISS Journal, 2024): Figures 1–3, the comparison across Bangladesh's governments,
+and the paper's quantitative claims checked against the data.{% else %}It applies the workflow behind
+<em>Bangladesh's Foreign Policy towards Russia: A Neoclassical Realist Explanation</em> (BIISS Journal, 2024)
+to another pair: the paper's claims are about Bangladesh and Russia and are not checked here.{% endif %}
+Values are US$ million.</p>
 <nav><ul>
 <li><a href="#data">Data and citation</a></li>
 <li><a href="#figures">Figures</a></li>
-<li><a href="#claims">Claims</a></li>
+{% if claims %}<li><a href="#claims">Claims</a></li>{% endif %}
 <li><a href="#regimes">Regime tables</a></li>
 {% if revisions %}<li><a href="#revisions">Revisions</a></li>{% endif %}
 <li><a href="#provenance">Provenance</a></li>
@@ -61,16 +65,17 @@ quantitative claims checked against the data. Values are US$ million.</p>
 {% for fig in figures %}
 <figure id="{{ fig.name }}">
 <img src="data:image/png;base64,{{ fig.png }}" alt="{{ fig.title }}">
-<figcaption><strong>{{ fig.title }}.</strong> Top: as reported by Bangladesh; bottom: the partner's report of
-the same flows (the mirror). Hollow markers: IMF estimates. Program <code>{{ fig.program }}</code>,
-parameters {{ fig.parameters }}.</figcaption>
+<figcaption><strong>{{ fig.title }}.</strong> {{ fig.sides }} Hollow markers: IMF estimates.
+Program <code>{{ fig.program }}</code>, parameters {{ fig.parameters }}.</figcaption>
 </figure>
 {% endfor %}
 
+{% if claims %}
 <h2 id="claims">The paper's claims, checked</h2>
 <p>Each claim is evaluated on both reporting sides; where the paper is vague, "Our reading" says how it was
 read (edit <code>config/claims.yaml</code> to read it otherwise).</p>
 <div class="scroll">{{ claims }}</div>
+{% endif %}
 
 <h2 id="regimes">Regime tables</h2>
 {% for table in regime_tables %}<div class="scroll">{{ table }}</div>{% endfor %}
@@ -110,6 +115,12 @@ def _fragment(path: str | Path) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
+def _sides_caption(main_side: str, home: str) -> str:
+    own, mirror = f"as reported by {home}", "the partner's report of the same flows (the mirror)"
+    top, bottom = (own, mirror) if main_side == "home" else (mirror, own)
+    return f"Top: {top}; bottom: {bottom}."
+
+
 def _claims_html(path: str | Path) -> str:
     frame = pd.read_csv(path)
     classes = {"holds": "holds", "does not hold": "fails", "not covered by this vintage": "not-covered"}
@@ -123,6 +134,7 @@ def build(config: dict, provenance_path: str | Path) -> str:
     record = json.loads(Path(provenance_path).read_text(encoding="utf-8"))
     data = record["data_provenance"]
     items = products(config)
+    pair = Pair.from_config(config["pair"])
     figures = [
         {
             "name": Path(item["outputs"][0]).stem,
@@ -130,6 +142,7 @@ def build(config: dict, provenance_path: str | Path) -> str:
             "png": _png(item["outputs"][0]),
             "program": item["program"],
             "parameters": html.escape(", ".join(f"{k}={v}" for k, v in item["parameters"].items())),
+            "sides": html.escape(_sides_caption(item["parameters"]["main_side"], pair.home.name)),
         }
         for item in items
         if item["rule"] == "figure"
@@ -147,7 +160,8 @@ def build(config: dict, provenance_path: str | Path) -> str:
         dataset=html.escape(record["dataset"]),
         data={k: html.escape(str(data.get(k, ""))) for k in ("title", "producer", "vintage", "citation", "licence")},
         figures=figures,
-        claims=_claims_html("tables/claims.csv"),
+        pair=html.escape(f"{pair.home.name}–{pair.partner_label}"),
+        claims=_claims_html("tables/claims.csv") if any(item["rule"] == "claims" for item in items) else None,
         regime_tables=regime,
         revisions=revisions,
         fingerprint=record["code"]["fingerprint"]["sha256"],

@@ -25,7 +25,7 @@ LABELS = {
     "mean_total_musd": "Mean total trade (US$ m)",
     "mean_balance_musd": "Mean balance (US$ m)",
     "cagr_total_pct": "CAGR of total trade (%)",
-    "share_of_world_pct": "Share of Bangladesh's world trade (%)",
+    "share_of_world_pct": "Share of the home country's world trade (%)",
     "estimated_years": "Years with IMF estimates",
     "flow": "Flow",
     "year": "Year",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ..pair import Pair
+
 DEFAULT_BASE_URL = "https://api.imf.org/external/sdmx/3.0"
 FLOW = "dataflow/IMF.STA/IMTS/+"  # version '+' = latest stable; the answer names the one used
 MEDIA_TYPES = {
@@ -43,3 +45,13 @@ class ImtsRequest:
     def availability_url(self, dimension: str = "TIME_PERIOD") -> str:
         base = self.base_url.rstrip("/")
         return f"{base}/availability/dataflow/IMF.STA/IMTS/+/{self.key}/{dimension}"
+
+
+# Request fields taken from config 'imts' as they are; the codes come from config 'pair'.
+CONFIG_KEYS = ("indicators", "first_year", "base_url", "format")
+
+
+def request_fields(config: dict) -> dict:
+    """The request of a (schema-completed) workflow config, as plain JSON-able fields."""
+    reporters, partners = Pair.from_config(config["pair"]).imts_codes()
+    return {k: config["imts"][k] for k in CONFIG_KEYS} | {"reporters": list(reporters), "partners": list(partners)}
