@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ class Reply:
     body: bytes = b""
     content_type: str = CSV
     delay: float = 0.0  # seconds before answering (to provoke read timeouts)
+    cut_after: int | None = None  # send only this many bytes of the body, then close the connection
     headers: dict = field(default_factory=dict)
 
 
@@ -42,7 +44,10 @@ class ImfServer:
                     for key, value in reply.headers.items():
                         self.send_header(key, value)
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    self.wfile.write(reply.body[: reply.cut_after])
+                    if reply.cut_after is not None:
+                        self.wfile.flush()
+                        self.connection.shutdown(socket.SHUT_RDWR)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (read timeout): expected in those tests
 

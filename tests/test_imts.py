@@ -166,10 +166,38 @@ def test_retry_then_success(tmp_path, status):
 def test_read_timeout_is_retried_then_reported(tmp_path):
     with ImfServer() as server:
         server.replies = [Reply(body=CSV_BODY, delay=1.5)]
-        with pytest.raises(FetchError, match=r"no usable answer \(1 retries allowed; ConnectionError"):
+        with pytest.raises(FetchError, match=r"no usable answer \(1 retries allowed; ReadTimeoutError"):
             _fetch(server, tmp_path / "v", retries=1, timeout=(2.0, 0.3))
         assert len(server.requests) == 2  # the first try and one retry
     assert not list(tmp_path.glob("v/*"))
+
+
+def test_a_body_broken_midway_is_retried(tmp_path):
+    with ImfServer() as server:
+        # The first answer announces the whole body, sends 100 bytes and drops the connection.
+        server.replies = [Reply(body=CSV_BODY, cut_after=100), Reply(body=CSV_BODY)]
+        _fetch(server, tmp_path / "v")
+        assert len(server.requests) == 2
+    assert (tmp_path / "v" / "response.csv").read_bytes() == CSV_BODY
+
+
+def test_a_body_broken_every_time_is_reported_and_leaves_nothing(tmp_path):
+    with ImfServer() as server:
+        server.replies = [Reply(body=CSV_BODY, cut_after=100)]
+        with pytest.raises(FetchError, match=r"no usable answer \(1 retries allowed; ProtocolError.*IncompleteRead"):
+            _fetch(server, tmp_path / "v", retries=1)
+        assert len(server.requests) == 2
+    assert not list(tmp_path.glob("v/*"))
+
+
+def test_a_gzipped_answer_is_kept_decoded(tmp_path):
+    import gzip
+
+    with ImfServer() as server:
+        server.replies = [Reply(body=gzip.compress(CSV_BODY, mtime=0), headers={"Content-Encoding": "gzip"})]
+        _fetch(server, tmp_path / "v")
+        assert "gzip" in server.requests[0]["headers"]["Accept-Encoding"]
+    assert (tmp_path / "v" / "response.csv").read_bytes() == CSV_BODY
 
 
 def test_403_is_not_retried(tmp_path):

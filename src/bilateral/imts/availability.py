@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 
-from .fetch import FetchError, session, user_agent
+from .fetch import FetchError, get, session, user_agent
 from .request import ImtsRequest
 
 
@@ -21,7 +22,7 @@ def time_range(answer: dict) -> tuple[str, str]:
 
 def report(request: ImtsRequest, timeout=(10.0, 60.0), retries: int = 2, pause: float = 1.0) -> str:
     """One availability request per series, `pause` seconds apart (the IMF's limits are undocumented)."""
-    http = session(retries, 1.0, user_agent())
+    http = session(retries, 1.0, user_agent(), timeout)
     lines = [f"{'series':<32} first       last"]
     pairs = [
         (reporter, indicator, partner)
@@ -35,9 +36,9 @@ def report(request: ImtsRequest, timeout=(10.0, 60.0), retries: int = 2, pause: 
             reporters=(reporter,), indicators=(indicator,), partners=(partner,), base_url=request.base_url
         )
         url = one.availability_url("TIME_PERIOD")
-        response = http.get(url, headers={"Accept": "application/json"}, timeout=timeout)
-        if response.status_code != 200:
-            raise FetchError(f"{url}: HTTP {response.status_code}")
-        first, last = time_range(response.json())
+        response = get(http, url, "application/json")
+        if response.status != 200:
+            raise FetchError(f"{url}: HTTP {response.status}")
+        first, last = time_range(json.loads(response.data))
         lines.append(f"{reporter}.{indicator}.{partner:<14} {first or '-':<11} {last or '-'}")
     return "\n".join(lines)

@@ -12,9 +12,9 @@ import logging
 import time
 from pathlib import Path
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+import urllib3
+from urllib3.exceptions import HTTPError
+from urllib3.util import Retry, Timeout, parse_url
 
 from .. import __version__
 from ..atomic import write_bytes, write_text
@@ -40,10 +40,12 @@ def body_name(request: ImtsRequest) -> str:
     return f"response.{request.format}"
 
 
-def session(retries: int, backoff: float, user_agent: str) -> requests.Session:
-    """A session that retries timeouts, 429 and 5xx with exponential backoff, never other 4xx."""
+def session(retries: int, backoff: float, user_agent: str, timeout=(10.0, 120.0)) -> urllib3.PoolManager:
+    """A connection pool that retries timeouts, broken bodies, 429 and 5xx with backoff, never other 4xx."""
     # urllib3 retries the first time at once, then waits backoff x 2, 4, 8 ... seconds (at most
-    # a minute); a server's Retry-After is obeyed up to two minutes.
+    # a minute); a server's Retry-After is obeyed up to two minutes. urllib3 itself, not requests:
+    # it reads the whole body inside its retry loop (preload_content), so a connection that breaks
+    # in the middle of the body is retried too, where requests would give up.
     retry = Retry(
         total=retries,
         connect=retries,
@@ -57,11 +59,21 @@ def session(retries: int, backoff: float, user_agent: str) -> requests.Session:
         respect_retry_after_header=True,
         raise_on_status=False,
     )
-    http = requests.Session()
-    http.mount("http://", HTTPAdapter(max_retries=retry))
-    http.mount("https://", HTTPAdapter(max_retries=retry))
-    http.headers["User-Agent"] = user_agent
-    return http
+    headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}  # urllib3 decodes both
+    return urllib3.PoolManager(retries=retry, timeout=Timeout(connect=timeout[0], read=timeout[1]), headers=headers)
+
+
+def get(http: urllib3.PoolManager, url: str, accept: str, extra_headers: dict | None = None):
+    """GET with the pool's retries; the whole body is read before the answer is returned."""
+    headers = {**http.headers, "Accept": accept, **(extra_headers or {})}
+    try:
+        return http.request("GET", url, headers=headers, preload_content=True)
+    except HTTPError as exc:
+        reason = getattr(exc, "reason", None) or exc
+        retries = http.connection_pool_kw["retries"].total
+        raise FetchError(
+            f"{url}: no usable answer ({retries} retries allowed; {type(reason).__name__}: {reason})"
+        ) from None
 
 
 def user_agent(contact: str = "") -> str:
@@ -106,18 +118,16 @@ def fetch(
 
 def _download(request, folder, vintage, retries, backoff, timeout, contact) -> Path:
     url = request.url
-    http = session(retries, backoff, user_agent(contact))
+    http = session(retries, backoff, user_agent(contact), timeout)
     log.info("requesting %s", url)
     started = time.monotonic()
     requested_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    try:
-        response = http.get(url, headers={"Accept": request.accept, **request.extra_headers}, timeout=timeout)
-    except requests.exceptions.RequestException as exc:
-        raise FetchError(f"{url}: no usable answer ({retries} retries allowed; {type(exc).__name__}: {exc})") from None
-    log.info("HTTP %d, %d bytes in %.1f s", response.status_code, len(response.content), time.monotonic() - started)
-    if response.status_code != 200:
-        raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}: {response.text[:300]!r}")
-    body = response.content
+    response = get(http, url, request.accept, request.extra_headers)
+    body = response.data
+    log.info("HTTP %d, %d bytes in %.1f s", response.status, len(body), time.monotonic() - started)
+    if response.status != 200:
+        text = body[:300].decode("utf-8", "replace")
+        raise FetchError(f"{url}: HTTP {response.status} {response.reason}: {text!r}")
     content_type = response.headers.get("Content-Type", "")
     try:
         rows = parse(body, content_type, request, where=url)
@@ -132,10 +142,10 @@ def _download(request, folder, vintage, retries, backoff, timeout, contact) -> P
         "citation": CITATION.format(vintage=vintage),
         "licence": "© International Monetary Fund; IMF terms of use for data (https://www.imf.org/external/terms.htm).",
         "request_url": url,
-        "sent_url": response.request.url,  # as percent-encoded on the wire
+        "sent_url": parse_url(url).url,  # as percent-encoded on the wire
         "request_headers": {"Accept": request.accept, "User-Agent": http.headers["User-Agent"]},
         "requested_at_utc": requested_at,
-        "http_status": response.status_code,
+        "http_status": response.status,
         "response_headers": dict(sorted(response.headers.items())),
         "content_type": content_type,
         "body_file": body_name(request),
