@@ -8,8 +8,11 @@ import json
 import pandas as pd
 import pytest
 import yaml
-from conftest import SNAPSHOT
+from conftest import SNAPSHOT, WORKBOOKS, needs_workbooks
+from imf_server import ImfServer, Reply, imts_csv_from_tidy
 from project_copy import run, tracked_copy
+
+from bilateral.dots_excel import read_workbook
 
 CHINA = "China, P.R.: Mainland"
 
@@ -74,3 +77,44 @@ def test_home_country_without_its_regimes_file_stops_before_any_work(tmp_path):
     assert result.returncode != 0
     assert "config/regimes.yaml: 'country: BGD' but config pair.home is IND" in result.stdout + result.stderr
     assert not list(project.glob("data/processed/**/*.csv")) and not list(project.glob("figures/*.png"))
+
+
+@needs_workbooks
+def test_imts_pull_of_another_pair_brings_both_sides(tmp_path):
+    """Bangladesh-China through `source: imf-imts`: the request asks for the pair's codes, and the
+    partner's own report fills the mirror. The local server answers with the two countries' real
+    DOTS workbooks (DOTS_16.xlsx, DOTS_40.xlsx) in the IMTS format."""
+    codes = {"Bangladesh": "BGD", CHINA: "CHN", "World": "G001"}
+    tidy = pd.concat([read_workbook(WORKBOOKS / name) for name in ("DOTS_16.xlsx", "DOTS_40.xlsx")])
+    tidy = tidy[tidy.partner.isin(codes)].assign(
+        reporter_code=lambda f: f.reporter.map(codes), partner_code=lambda f: f.partner.map(codes)
+    )
+    project = tracked_copy(tmp_path)
+    _configure(
+        project,
+        {"home": {"code": "BGD", "name": "Bangladesh"}, "partner": {"code": "CHN", "name": CHINA}, "predecessor": None},
+    )
+    with ImfServer() as server:
+        server.replies = [Reply(body=imts_csv_from_tidy(tidy))]
+        override = {
+            "source": "imf-imts",
+            "vintage": "2099-01-01",
+            "imts": {"base_url": server.base_url, "indicators": ["XG_FOB_USD", "MG_CIF_USD"], "backoff": 0.0},
+        }
+        (project / "imts.yaml").write_text(yaml.safe_dump(override))
+        run(["snakemake", "--cores", "2", "--configfile", "config/config.yaml", "imts.yaml"], project)
+        assert len(server.requests) == 1
+        assert "/BGD+CHN.XG_FOB_USD+MG_CIF_USD.BGD+CHN+G001.A?" in server.requests[0]["path"]
+    rows = pd.read_csv(project / "figures/china_recent.csv")
+    mirror = rows[rows.reported_by == "partner"].set_index("year")
+    assert set(mirror.reporter) == {CHINA}
+
+    def china(indicator: str, year: int) -> float:
+        hit = tidy[(tidy.reporter == CHINA) & (tidy.partner == "Bangladesh") & (tidy.indicator == indicator)]
+        return float(hit[hit.year == year].value_musd.iloc[0])
+
+    for year in (2012, 2020):
+        # The mirror: China's imports from Bangladesh are Bangladesh's exports to China, and so on.
+        assert mirror.loc[year, "exports_musd"] == pytest.approx(china("TMG_CIF_USD", year), rel=1e-12)
+        assert mirror.loc[year, "imports_musd"] == pytest.approx(china("TXG_FOB_USD", year), rel=1e-12)
+    assert not (project / "tables/claims.csv").exists()
