@@ -10,6 +10,7 @@ import yaml
 from snakemake.utils import validate
 
 from bilateral.imts.request import request_fields
+from bilateral.pair import Pair
 from bilateral.products import check_regimes_country, dataset, outputs, raw_files
 from bilateral.provenance import fingerprinted_files
 
@@ -26,7 +27,9 @@ envvars:
 SEARCH_PATH = os.environ["PATH"]
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), SEARCH_PATH])
 
-# The governments in the regimes file must be the home country's.
+# The pair must be consistent (distinct codes; the predecessor is the partner's), and the
+# governments in the regimes file must be the home country's: both stop the run before any work.
+Pair.from_config(config["pair"])
 check_regimes_country(config)
 
 ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock

@@ -72,7 +72,7 @@ def test_reason_names_the_numbers():
 def test_malformed_claim_is_refused(tmp_path):
     path = tmp_path / "claims.yaml"
     path.write_text(
-        "pair: {home: BGD, partner: RUS}\n"
+        "pair: {home: BGD, partner: RUS, predecessor: SUN, succession_year: 1992}\n"
         "claims:\n  - {id: a, section: s, quote: q, reading: r, series: total, check: threshold, year: 2020}\n"
     )
     with pytest.raises(claims.ClaimError, match="claims.yaml: at claims/0"):

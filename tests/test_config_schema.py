@@ -11,22 +11,39 @@ from snakemake.utils import validate
 SCHEMA = ROOT / "config" / "schema.yaml"
 
 
-def _properties(schema: dict, path: str = ""):
+def _resolve(schema: dict, root: dict) -> dict:
+    """A sub-schema with its `$ref` (into #/$defs) merged in; the sub-schema's own keys win."""
+    ref = schema.get("$ref")
+    if not ref:
+        return schema
+    target = root
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return {**_resolve(target, root), **schema}
+
+
+def _properties(schema: dict, root: dict, path: str = ""):
+    """(path, sub-schema, required?) of every key, through $ref, oneOf/anyOf and additionalProperties."""
+    schema = _resolve(schema, root)
+    required = set(schema.get("required", []))
     for name, sub in schema.get("properties", {}).items():
-        yield f"{path}{name}", sub
-        yield from _properties(sub, f"{path}{name}.")
+        yield f"{path}{name}", sub, name in required
+        yield from _properties(sub, root, f"{path}{name}.")
+    for option in schema.get("oneOf", []) + schema.get("anyOf", []):
+        yield from _properties(option, root, path)
     extra = schema.get("additionalProperties")
     if isinstance(extra, dict):
-        yield from _properties(extra, f"{path}<name>.")
+        yield from _properties(extra, root, f"{path}<name>.")
 
 
 def test_every_key_has_a_description_and_a_default():
-    undocumented = [
-        path
-        for path, sub in _properties(yaml.safe_load(SCHEMA.read_text()))
-        if "description" not in sub or "default" not in sub
-    ]
-    assert undocumented == []
+    schema = yaml.safe_load(SCHEMA.read_text())
+    keys = list(_properties(schema, schema))
+    assert {"pair.home.code", "pair.predecessor.successor", "figures.<name>.main_side"} <= {p for p, _, _ in keys}
+    undocumented = [path for path, sub, _ in keys if "description" not in sub]
+    # A key the user must give (required) has no default; every other key has one.
+    undefaulted = [path for path, sub, required in keys if not required and "default" not in sub]
+    assert undocumented == [] and undefaulted == []
 
 
 def test_committed_config_is_valid():
@@ -40,6 +57,8 @@ def test_committed_config_is_valid():
         {"regimes": {"year_rule": "mid_year"}},
         {"colour": "red"},
         {"vintage": "28/11/2026"},
+        {"pair": {"partner": {"code": "China", "name": "China, P.R.: Mainland"}}},
+        {"pair": {"predecessor": {"code": "SUN", "name": "USSR"}}},  # no successor named
     ],
 )
 def test_wrong_values_are_refused(change):

@@ -116,3 +116,32 @@ def test_claims_are_checked_only_for_the_papers_pair():
     assert claims_apply(_config()) and "tables/claims.csv" in outputs(_config())
     other = _config(BANGLADESH_CHINA)
     assert not claims_apply(other) and "tables/claims.csv" not in outputs(other)
+
+
+def test_a_predecessor_left_over_from_another_partner_is_refused():
+    # A config that changes only the partner keeps the USSR from the committed config.
+    section = _config()["pair"] | {"partner": {"code": "CHN", "name": CHINA.name}}
+    with pytest.raises(PairError, match="'USSR' is the predecessor of RUS, but pair.partner is CHN"):
+        Pair.from_config(section)
+
+
+def test_the_pair_needs_three_different_codes():
+    with pytest.raises(PairError, match="three different codes"):
+        Pair(partner=Country("RUS", "Russian Federation"), predecessor=Country("RUS", "Russian Federation"))
+    with pytest.raises(PairError, match="three different codes"):
+        Pair(home=CHINA, partner=CHINA, predecessor=None)
+
+
+def test_the_home_country_must_report(raw):
+    # China is in the snapshot only as a partner: it cannot be the home country there.
+    china_home = Pair(home=CHINA, partner=Country("BGD", "Bangladesh"), predecessor=None)
+    with pytest.raises(PairError, match=r"pair.home \(code 'CHN'.*\) as reporter"):
+        china_home.check_present(raw, "dots.csv")
+
+
+def test_claims_need_the_papers_succession_too():
+    no_ussr = _config(Pair(predecessor=None))
+    assert not claims_apply(no_ussr) and "tables/claims.csv" not in outputs(no_ussr)
+    later = _config()
+    later["panel"]["succession_year"] = 1993
+    assert not claims_apply(later)

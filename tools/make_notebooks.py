@@ -109,14 +109,15 @@ TABLES = [
         "by_camp = regime_tables.by_camp(panel, world, governments, year_rule, regimes.load_camps(regimes_path))\n"
         "rule_text = regimes.YEAR_RULES[year_rule]\n"
         "label = pair.panel_label(panel)\n"
+        "labels = regime_tables.column_labels(panel)\n"
         "captions = {\n"
         "    'government': f'{label} trade by government (year rule: {rule_text}). {source_line}',\n"
         "    'camp': f'{label} trade by camp (year rule: {rule_text}). {source_line}',\n"
         "}\n"
         "if governments_stem:\n"
-        "    tables.write_all(by_government, governments_stem, captions['government'])\n"
+        "    tables.write_all(by_government, governments_stem, captions['government'], labels=labels)\n"
         "if camps_stem:\n"
-        "    tables.write_all(by_camp, camps_stem, captions['camp'])\n"
+        "    tables.write_all(by_camp, camps_stem, captions['camp'], labels=labels)\n"
         "if assignment_path:\n"
         "    tables.write_all(assignment, assignment_path, 'Calendar year -> government')",
         id="compute",
@@ -124,14 +125,14 @@ TABLES = [
     new_markdown_cell("## By government", id="gov-md"),
     new_code_cell(
         "# NBVAL_CHECK_OUTPUT\n"
-        "display(Markdown(tables.render(by_government, 'md', captions['government'])))\n"
+        "display(Markdown(tables.render(by_government, 'md', captions['government'], labels=labels)))\n"
         "print(regime_tables.key_numbers(by_government))",
         id="by-government",
     ),
     new_markdown_cell("## By camp", id="camp-md"),
     new_code_cell(
         "# NBVAL_CHECK_OUTPUT\n"
-        "display(Markdown(tables.render(by_camp, 'md', captions['camp'])))\n"
+        "display(Markdown(tables.render(by_camp, 'md', captions['camp'], labels=labels)))\n"
         "print(regime_tables.key_numbers(by_camp, key='camp'))",
         id="by-camp",
     ),

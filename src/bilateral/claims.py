@@ -59,8 +59,13 @@ SCHEMA = {
         # The pair the claims are about (IMTS codes); the workflow checks them only for that pair.
         "pair": {
             "type": "object",
-            "required": ["home", "partner"],
-            "properties": {"home": {"type": "string"}, "partner": {"type": "string"}},
+            "required": ["home", "partner", "predecessor", "succession_year"],
+            "properties": {
+                "home": {"type": "string"},
+                "partner": {"type": "string"},
+                "predecessor": {"type": ["string", "null"]},
+                "succession_year": {"type": "integer"},
+            },
             "additionalProperties": False,
         },
         "claims": {

@@ -10,9 +10,12 @@ IMF name is given.
 from __future__ import annotations
 
 import difflib
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 # The reporting-side value of the mirror rows; the home side is the home country's name.
 PARTNER_SIDE = "partner"
@@ -38,21 +41,33 @@ class Pair:
     partner: Country = Country("RUS", "Russian Federation")
     predecessor: Country | None = Country("SUN", "USSR")
 
+    def __post_init__(self) -> None:
+        codes = [c.code for c in self.countries]
+        if len(set(codes)) != len(codes):
+            raise PairError(f"config pair: home, partner and predecessor need three different codes, got {codes}")
+
     @classmethod
     def from_config(cls, section: dict) -> Pair:
-        predecessor = section.get("predecessor")
+        predecessor = dict(section.get("predecessor") or {})
+        partner = Country(**section["partner"])
+        if predecessor:
+            # The predecessor names its successor, so that one left over from another partner (a
+            # config that changes only `partner`) stops the run instead of splicing in its years.
+            successor = predecessor.pop("successor", None)
+            if successor != partner.code:
+                raise PairError(
+                    f"config pair.predecessor {predecessor.get('name')!r} is the predecessor of {successor}, but "
+                    f"pair.partner is {partner.code}: set pair.predecessor to null or to {partner.code}'s predecessor"
+                )
         return cls(
             home=Country(**section["home"]),
-            partner=Country(**section["partner"]),
+            partner=partner,
             predecessor=Country(**predecessor) if predecessor else None,
         )
 
     def to_config(self) -> dict:
-        return {
-            "home": vars(self.home),
-            "partner": vars(self.partner),
-            "predecessor": vars(self.predecessor) if self.predecessor else None,
-        }
+        predecessor = vars(self.predecessor) | {"successor": self.partner.code} if self.predecessor else None
+        return {"home": vars(self.home), "partner": vars(self.partner), "predecessor": predecessor}
 
     @property
     def countries(self) -> tuple[Country, ...]:
@@ -74,18 +89,27 @@ class Pair:
         return codes, (*codes, "G001")
 
     def check_present(self, raw: pd.DataFrame, source: str) -> None:
-        """Stop with the close IMF names when a country of the pair appears nowhere in the data."""
+        """Stop with the close IMF names when a country of the pair is not in the data as it must be:
+        the home country as a reporter (its own report is the main side), the others at all."""
         names = sorted(set(raw["reporter"]) | set(raw["partner"]))
+        home_reports = self.home.rows(raw, "reporter")
         for role, country in (("home", self.home), ("partner", self.partner), ("predecessor", self.predecessor)):
             if country is None:
                 continue
-            if (country.rows(raw, "reporter") | country.rows(raw, "partner")).any():
+            found = home_reports if role == "home" else country.rows(raw, "reporter") | country.rows(raw, "partner")
+            if found.any():
                 continue
             close = close_names(country.name, names)
             hint = f"; close IMF names: {', '.join(repr(n) for n in close)}" if close else ""
+            where = "as reporter" if role == "home" else "as reporter or partner"
             raise PairError(
-                f"{source}: no row has pair.{role} (code {country.code!r}, name {country.name!r}) as reporter "
-                f"or partner{hint}. Give the IMF's name as the DOTS workbooks print it (config/config.yaml, pair)."
+                f"{source}: no row has pair.{role} (code {country.code!r}, name {country.name!r}) {where}{hint}. "
+                "Give the IMF's name as the DOTS workbooks print it (config/config.yaml, pair); the dots-2022 "
+                "snapshot holds the reports of Bangladesh, the Russian Federation and the USSR only."
+            )
+        if not (home_reports & (raw["partner_code"] == "G001")).any():
+            log.warning(
+                "%s: no World totals reported by %s: the share of World trade stays missing", source, self.home.name
             )
 
 

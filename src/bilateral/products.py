@@ -16,7 +16,9 @@ TABLE_FORMATS = ("csv", "md", "tex", "html")
 CLAIMS_FILE = "config/claims.yaml"
 
 
-def _yaml_key(path: str | Path, key: str):
+def _yaml_key(path: str | Path, key: str, what: str):
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: no such file ({what})")
     with open(path, encoding="utf-8") as handle:
         return (yaml.safe_load(handle) or {}).get(key)
 
@@ -24,8 +26,10 @@ def _yaml_key(path: str | Path, key: str):
 def check_regimes_country(config: dict) -> None:
     """The regimes file lists one country's governments: it must be the pair's home country."""
     path = config["regimes"]["file"]
-    country = _yaml_key(path, "country")
+    country = _yaml_key(path, "country", "config regimes.file")
     home = config["pair"]["home"]["code"]
+    if country is None:
+        raise ValueError(f"{path}: no 'country' key; add 'country: {home}' (the IMTS code of the governments' country)")
     if country != home:
         raise ValueError(
             f"{path}: 'country: {country}' but config pair.home is {home}; give a regimes file of {home}'s "
@@ -34,10 +38,16 @@ def check_regimes_country(config: dict) -> None:
 
 
 def claims_apply(config: dict, claims_file: str | Path = CLAIMS_FILE) -> bool:
-    """The paper's claims are about one pair; they are checked only when the workflow studies it."""
-    about = _yaml_key(claims_file, "pair") or {}
-    pair = config["pair"]
-    return about.get("home") == pair["home"]["code"] and about.get("partner") == pair["partner"]["code"]
+    """The paper's claims are about one pair and its succession; they are checked only for that panel."""
+    about = _yaml_key(claims_file, "pair", "the paper's claims") or {}
+    pair = Pair.from_config(config["pair"])
+    studied = {
+        "home": pair.home.code,
+        "partner": pair.partner.code,
+        "predecessor": pair.predecessor.code if pair.predecessor else None,
+        "succession_year": config["panel"]["succession_year"],
+    }
+    return about == studied
 
 
 def dataset(config: dict) -> str:

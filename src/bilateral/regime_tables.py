@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .pair import sides
+from .pair import home_side, sides
 from .regimes import Government, assign_years
 
 FLOWS = ("exports", "imports", "total", "balance")
@@ -92,6 +92,11 @@ def by_camp(panel, world, governments, rule, camps=None) -> pd.DataFrame:
             summary.pop("cagr_total_pct")
             rows.append({"camp": camp, "n_years": len(years), "reported_by": side, **summary})
     return pd.DataFrame(rows)
+
+
+def column_labels(panel: pd.DataFrame) -> dict:
+    """Labels that name the home country ("Share of Bangladesh's world trade (%)")."""
+    return {"share_of_world_pct": f"Share of {home_side(panel)}'s world trade (%)"}
 
 
 def key_numbers(table: pd.DataFrame, key: str = "government_id") -> str:

@@ -44,6 +44,8 @@ class Government:
 
 
 def _document(path: Path) -> dict:
+    if not Path(path).is_file():
+        raise RegimeError(f"{path}: no such file (config regimes.file)")
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle) or {}
 

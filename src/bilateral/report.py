@@ -25,7 +25,7 @@ TEMPLATE = jinja2.Template(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ pair }} trade: reproduced figures and tables{% if claims %}, checked claims{% endif %}</title>
+<title>{{ heading }}</title>
 <style>
 body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
        color: #111; line-height: 1.45; }
@@ -39,7 +39,7 @@ th { background: #eee; } .holds { background: #e6f2e6; } .fails { background: #f
 </style>
 </head>
 <body>
-<h1>{{ pair }} trade: reproduced figures and tables{% if claims %}, checked claims{% endif %}</h1>
+<h1>{{ heading }}</h1>
 <p>This page is built by the project's workflow from the IMF trade data ({{ dataset }}).
 {% if claims %}It reproduces the evidence of <em>Bangladesh's Foreign Policy towards Russia: A Neoclassical
 Realist Explanation</em> (BIISS Journal, 2024): Figures 1–3, the comparison across Bangladesh's governments,
@@ -135,6 +135,7 @@ def build(config: dict, provenance_path: str | Path) -> str:
     data = record["data_provenance"]
     items = products(config)
     pair = Pair.from_config(config["pair"])
+    claims = any(item["rule"] == "claims" for item in items)
     figures = [
         {
             "name": Path(item["outputs"][0]).stem,
@@ -160,8 +161,11 @@ def build(config: dict, provenance_path: str | Path) -> str:
         dataset=html.escape(record["dataset"]),
         data={k: html.escape(str(data.get(k, ""))) for k in ("title", "producer", "vintage", "citation", "licence")},
         figures=figures,
-        pair=html.escape(f"{pair.home.name}–{pair.partner_label}"),
-        claims=_claims_html("tables/claims.csv") if any(item["rule"] == "claims" for item in items) else None,
+        heading=html.escape(
+            f"{pair.home.name}–{pair.partner_label} trade: "
+            + ("reproduced figures, tables and checked claims" if claims else "reproduced figures and tables")
+        ),
+        claims=_claims_html("tables/claims.csv") if claims else None,
         regime_tables=regime,
         revisions=revisions,
         fingerprint=record["code"]["fingerprint"]["sha256"],

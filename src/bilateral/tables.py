@@ -72,20 +72,21 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX.get(char, char) for char in text)
 
 
-def _rounded(frame: pd.DataFrame, decimals: int) -> pd.DataFrame:
+def _rounded(frame: pd.DataFrame, decimals: int, labels: dict | None = None) -> pd.DataFrame:
     shown = frame.copy()
     for column in shown.select_dtypes("bool").columns:
         shown[column] = shown[column].map({True: "yes", False: "no"})
     for column in shown.select_dtypes("float").columns:
         shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.{decimals}f}")
-    return shown.fillna("").rename(columns=LABELS)
+    return shown.fillna("").rename(columns=LABELS | (labels or {}))
 
 
-def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2) -> str:
-    """The table as text; CSV keeps full precision, the others show `decimals` places."""
+def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2, labels: dict | None = None) -> str:
+    """The table as text; CSV keeps full precision, the others show `decimals` places and the
+    column labels (LABELS, with `labels` taking precedence)."""
     if fmt == "csv":
         return frame.to_csv(index=False, lineterminator="\n")
-    shown = _rounded(frame, decimals)
+    shown = _rounded(frame, decimals, labels)
     if fmt == "md":
         return f"{caption}\n\n{shown.to_markdown(index=False, disable_numparse=True)}\n"
     if fmt == "tex":
@@ -96,10 +97,10 @@ def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2) -> st
     raise ValueError(f"unknown table format {fmt!r}; choose one of {FORMATS}")
 
 
-def write_all(frame: pd.DataFrame, stem: str | Path, caption: str, formats=FORMATS) -> list[Path]:
+def write_all(frame: pd.DataFrame, stem: str | Path, caption: str, formats=FORMATS, labels=None) -> list[Path]:
     paths = []
     for fmt in formats:
         path = Path(f"{stem}.{fmt}")
-        write_text(path, render(frame, fmt, caption))
+        write_text(path, render(frame, fmt, caption, labels=labels))
         paths.append(path)
     return paths

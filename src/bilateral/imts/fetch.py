@@ -77,7 +77,7 @@ def get(http: urllib3.PoolManager, url: str, accept: str, extra_headers: dict | 
 
 
 def user_agent(contact: str = "") -> str:
-    agent = f"bilateral/{__version__} (reproducible research pipeline, Bangladesh-Russia trade"
+    agent = f"bilateral/{__version__} (reproducible research pipeline, bilateral trade from IMF IMTS"
     return agent + (f"; {contact})" if contact else ")")
 
 
