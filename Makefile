@@ -11,8 +11,11 @@ export PATH := $(abspath $(BIN)):$(PATH)
 .PHONY: all figures test lint snapshot lock clean-outputs update-data availability readme checksums verify report
 all: figures
 
+# make CONFIG=mine.yaml: settings of mine.yaml on top of config/config.yaml (e.g. another pair).
+CONFIG ?=
+CONFIGFILES = $(if $(CONFIG),--configfile config/config.yaml $(CONFIG))
 figures: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --cores $(CORES) $(CONFIGFILES)
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -36,7 +39,7 @@ lint: $(STAMP)
 #   make update-data VINTAGE=2026-11-28  (reuses that vintage if it is already on disk)
 VINTAGE ?= $(shell date -u +%F)
 update-data: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --config source=imf-imts vintage=$(VINTAGE)
+	$(BIN)/snakemake --cores $(CORES) $(CONFIGFILES) --config source=imf-imts vintage=$(VINTAGE)
 
 # Which years does the IMF have for each series of the pair? (asks the availability endpoint)
 availability: $(STAMP)

@@ -8,7 +8,7 @@ rule clean:
         world="data/processed/{dataset}/home_world.csv",
     params:
         panel=config["panel"],
-        pair=shlex.quote(json.dumps(config["pair"], sort_keys=True)),
+        pair=lambda wc: shlex.quote(json.dumps(config["pair"], sort_keys=True)),
         last_year=(f"--last-year {config['panel']['last_year']}" if config["panel"]["last_year"] else ""),
     conda:
         ENVIRONMENT

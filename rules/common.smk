@@ -11,7 +11,15 @@ from snakemake.utils import validate
 
 from bilateral.imts.request import request_fields
 from bilateral.pair import Pair
-from bilateral.products import check_regimes_country, dataset, outputs, raw_files
+from bilateral.products import (
+    check_regimes_country,
+    claims_apply,
+    dataset,
+    figure_titles,
+    outputs,
+    raw_files,
+    title_warnings,
+)
 from bilateral.provenance import fingerprinted_files
 
 
@@ -31,6 +39,16 @@ os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), SEARCH_PA
 # governments in the regimes file must be the home country's: both stop the run before any work.
 Pair.from_config(config["pair"])
 check_regimes_country(config)
+# Titles may use {home}, {partner}, {start}, {end} (src/bilateral/products.py fills them in).
+FIGURE_TITLES = figure_titles(config)
+for _warning in title_warnings(config):
+    print(f"warning: {_warning}", file=sys.stderr)
+if not claims_apply(config) and glob.glob("tables/claims.*"):
+    print(
+        "warning: tables/claims.* are left from a run of the paper's pair and are not outputs of this one"
+        " (the paper's claims are about Bangladesh-Russia); `make clean-outputs` removes them",
+        file=sys.stderr,
+    )
 
 ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
 SOURCE = config["source"]

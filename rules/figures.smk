@@ -14,6 +14,7 @@ rule figure:
         values=lambda wc, input, output: papermill_params(
             {
                 **config["figures"][wc.figure],
+                "title": FIGURE_TITLES[wc.figure],
                 "dpi": config["figure_dpi"],
                 "panel_path": input.panel,
                 "provenance_path": input.provenance,
@@ -23,6 +24,7 @@ rule figure:
             }
         ),
         kernel=config["kernel"],
+        title=lambda wc: FIGURE_TITLES[wc.figure],
     conda:
         ENVIRONMENT
     log:

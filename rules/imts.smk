@@ -10,7 +10,7 @@ if SOURCE == "imf-imts" and not os.path.exists(f"data/raw/{DATASET}/metadata.jso
             body=protected(f"data/raw/{DATASET}/response.{config['imts']['format']}"),
             metadata=protected(f"data/raw/{DATASET}/metadata.json"),
         params:
-            request=imts_request(),
+            request=lambda wc: imts_request(),
             vintage=config["vintage"],
             folder=f"data/raw/{DATASET}",
             imts=config["imts"],
@@ -35,7 +35,7 @@ rule parse_imts:
     output:
         "data/processed/imts-{vintage}/tidy.csv",
     params:
-        request=imts_request(),
+        request=lambda wc: imts_request(),
         folder=lambda wc, input: os.path.dirname(input.metadata),
     conda:
         ENVIRONMENT

@@ -6,7 +6,8 @@ rule provenance:
     output:
         "report/provenance.json",
     params:
-        config=shlex.quote(json.dumps(config, sort_keys=True)),
+        # A function: strings in params are wildcard patterns, and a title may hold "{home}".
+        config=lambda wc: shlex.quote(json.dumps(config, sort_keys=True)),
     conda:
         ENVIRONMENT
     log:
@@ -24,7 +25,8 @@ rule html_report:
     output:
         "report/index.html",
     params:
-        config=shlex.quote(json.dumps(config, sort_keys=True)),
+        # A function: strings in params are wildcard patterns, and a title may hold "{home}".
+        config=lambda wc: shlex.quote(json.dumps(config, sort_keys=True)),
     conda:
         ENVIRONMENT
     log:

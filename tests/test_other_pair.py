@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 
@@ -22,7 +23,12 @@ def _configure(project, pair: dict) -> None:
     config = yaml.safe_load(path.read_text())
     config["pair"] = pair
     config["figures"] = {
-        "china_recent": {"start": 2012, "end": 2020, "title": "Bangladesh-China trade, 2012-2020", "main_side": "home"}
+        "china_recent": {
+            "start": 2012,
+            "end": 2020,
+            "title": "{home}–{partner} trade, {start}–{end}",
+            "main_side": "home",
+        }
     }
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
 
@@ -64,7 +70,13 @@ def test_regime_tables_are_built_and_the_papers_claims_are_not_checked(built):
     page = (built / "report/index.html").read_text()
     assert "Bangladesh–China, P.R.: Mainland trade" in page and 'id="claims"' not in page
     record = json.loads((built / "report/provenance.json").read_text())
-    assert "figures/china_recent.png" in json.dumps(record["products"])
+    figure = next(p for p in record["products"] if p["rule"] == "figure")
+    assert figure["title"] == "Bangladesh–China, P.R.: Mainland trade, 2012–2020"  # placeholders filled in
+    assert "figures/china_recent.png" in figure["outputs"]
+    executed = json.loads((built / "figures/china_recent.ipynb").read_text())
+    injected = next(c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    line = next(x for x in "".join(injected["source"]).splitlines() if x.startswith("title = "))
+    assert ast.literal_eval(line.removeprefix("title = ")) == "Bangladesh–China, P.R.: Mainland trade, 2012–2020"
 
 
 def test_home_country_without_its_regimes_file_stops_before_any_work(tmp_path):

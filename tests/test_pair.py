@@ -145,3 +145,43 @@ def test_claims_need_the_papers_succession_too():
     later = _config()
     later["panel"]["succession_year"] = 1993
     assert not claims_apply(later)
+
+
+def test_figure_titles_fill_in_the_pair_and_window():
+    from bilateral.products import figure_titles
+
+    config = _config()
+    assert figure_titles(config)["figure2"] == "Figure 2: Bangladesh–Russia bilateral trade, 1992–2011"  # as written
+    template = "{home}–{partner} trade, {start}–{end}"
+    config["figures"] = {
+        "soviet": {"start": 1981, "end": 1991, "title": template},
+        "both": {"start": 1985, "end": 1995, "title": template},
+        "russia": {"start": 1992, "end": 2000, "title": template},
+    }
+    assert figure_titles(config) == {
+        "soviet": "Bangladesh–USSR trade, 1981–1991",
+        "both": "Bangladesh–USSR/Russian Federation trade, 1985–1995",
+        "russia": "Bangladesh–Russian Federation trade, 1992–2000",
+    }
+    config["figures"]["soviet"]["title"] = "{country} trade"
+    with pytest.raises(ValueError, match=r"figures.soviet.title '\{country\} trade'.*\{home\}, \{partner\}"):
+        figure_titles(config)
+
+
+def test_the_papers_titles_are_flagged_for_another_pair():
+    from bilateral.products import title_warnings
+
+    assert title_warnings(_config()) == []
+    china = _config(BANGLADESH_CHINA)
+    warnings = title_warnings(china)
+    assert len(warnings) == 3 and "figures.figure1.title" in warnings[0] and "names Soviet" in warnings[0]
+    for figure in china["figures"].values():
+        figure["title"] = "{home}–{partner} trade"
+    assert title_warnings(china) == []
+
+
+def test_the_fingerprint_covers_the_config_in_force():
+    from bilateral.provenance import code_fingerprint
+
+    default, china = code_fingerprint(_config(), ROOT), code_fingerprint(_config(BANGLADESH_CHINA), ROOT)
+    assert default["sha256"] != china["sha256"] and "the config in force" in default["covers"]

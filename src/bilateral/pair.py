@@ -102,10 +102,14 @@ class Pair:
             close = close_names(country.name, names)
             hint = f"; close IMF names: {', '.join(repr(n) for n in close)}" if close else ""
             where = "as reporter" if role == "home" else "as reporter or partner"
+            snapshot = (
+                "; the dots-2022 snapshot holds the reports of Bangladesh, the Russian Federation and the USSR only"
+                if "dots-2022" in str(source)
+                else ""
+            )
             raise PairError(
                 f"{source}: no row has pair.{role} (code {country.code!r}, name {country.name!r}) {where}{hint}. "
-                "Give the IMF's name as the DOTS workbooks print it (config/config.yaml, pair); the dots-2022 "
-                "snapshot holds the reports of Bangladesh, the Russian Federation and the USSR only."
+                f"Give the IMF's name as the DOTS workbooks print it (config/config.yaml, pair){snapshot}."
             )
         if not (home_reports & (raw["partner_code"] == "G001")).any():
             log.warning(

@@ -66,14 +66,63 @@ def raw_files(config: dict) -> list[str]:
     return files
 
 
+# Words of the paper's own figure titles that name its partner: a title that keeps them while the
+# pair is another one would label another country's data as Russia's.
+PAPER_PARTNER_WORDS = ("Russia", "Soviet", "USSR")
+
+
+def figure_titles(config: dict) -> dict[str, str]:
+    """Each figure's title with {home}, {partner}, {start} and {end} filled in; {partner} names
+    the predecessor, the partner or both, as the window covers them."""
+    pair = Pair.from_config(config["pair"])
+    succession = config["panel"]["succession_year"]
+    titles = {}
+    for name, figure in config["figures"].items():
+        partners = [pair.predecessor] if pair.predecessor and figure["start"] < succession else []
+        if not pair.predecessor or figure["end"] >= succession:
+            partners.append(pair.partner)
+        values = {
+            "home": pair.home.name,
+            "partner": "/".join(c.name for c in partners),
+            "start": figure["start"],
+            "end": figure["end"],
+        }
+        try:
+            titles[name] = figure["title"].format_map(values)
+        except (KeyError, IndexError, ValueError) as err:
+            raise ValueError(
+                f"config figures.{name}.title {figure['title']!r}: {err!r}; the placeholders are "
+                "{home}, {partner}, {start} and {end} (double a brace to print one)"
+            ) from None
+    return titles
+
+
+def title_warnings(config: dict) -> list[str]:
+    """Figure titles that still name the paper's partner while the pair is another."""
+    if claims_apply(config):
+        return []
+    pair = Pair.from_config(config["pair"])
+    names = " ".join(c.name for c in pair.countries)
+    warnings = []
+    for name, title in figure_titles(config).items():
+        stale = [word for word in PAPER_PARTNER_WORDS if word in title and word not in names]
+        if stale:
+            warnings.append(
+                f"config figures.{name}.title {title!r} names {', '.join(stale)}, but the pair is {pair.label}: "
+                "give the figure a title of its own (placeholders {home}, {partner}, {start}, {end})"
+            )
+    return warnings
+
+
 def products(config: dict) -> list[dict]:
     data = dataset(config)
+    titles = figure_titles(config)
     items = []
     for number, (name, figure) in enumerate(config["figures"].items(), start=1):
         items.append(
             {
                 "item": f"Figure {number}" if name == f"figure{number}" else name,
-                "title": figure["title"],
+                "title": titles[name],
                 "rule": "figure",
                 "program": "notebooks/trade_figure.ipynb",
                 "parameters": {

@@ -47,11 +47,14 @@ def _walk(root: Path, names) -> list[Path]:
 
 
 def code_fingerprint(config: dict, root: str | Path = ".") -> dict:
-    """sha256 over the sorted (path, sha256) list of code, config, notebooks and the raw data in use."""
+    """sha256 over the sorted (path, sha256) list of code, config files, notebooks and the raw data
+    in use, and over the config in force (which a second --configfile or --config can change)."""
     root = Path(root)
     files = sorted(fingerprinted_files(root) + [root / name for name in raw_files(config)])
     listing = "".join(f"{sha256_file(p)}  {p.relative_to(root).as_posix()}\n" for p in files)
-    covers = [*FINGERPRINTED, *raw_files(config)]
+    in_force = json.dumps(config, sort_keys=True, ensure_ascii=False).encode()
+    listing += f"{hashlib.sha256(in_force).hexdigest()}  <config in force>\n"
+    covers = [*FINGERPRINTED, *raw_files(config), "the config in force"]
     return {"sha256": hashlib.sha256(listing.encode()).hexdigest(), "covers": covers}
 
 
