@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
+from conftest import ROOT
 from imf_server import CSV, XML, ImfServer, Reply
 
 from bilateral.imts.availability import time_range
@@ -309,3 +311,31 @@ def test_availability_report_against_the_local_server():
         path = server.requests[0]["path"]
     assert path == "/external/sdmx/3.0/availability/dataflow/IMF.STA/IMTS/+/USA.XG_FOB_USD.G001.A/TIME_PERIOD"
     assert "USA.XG_FOB_USD.G001" in text and "1948-01-01" in text and "2025-09-01" in text
+
+
+def test_make_availability_asks_for_the_configured_pair(tmp_path, monkeypatch, capsys):
+    # `make availability` runs `bilateral imts-availability --config config/config.yaml`.
+    from bilateral.cli import main
+
+    body = (RESPONSES / "imts-sdmx3-availability-USA-INDICATOR.json").read_bytes()
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    with ImfServer() as server:
+        server.replies = [Reply(body=body, content_type="application/json")]
+        config["pair"] = {
+            "home": {"code": "BGD", "name": "Bangladesh"},
+            "partner": {"code": "CHN", "name": "China, P.R.: Mainland"},
+            "predecessor": None,
+        }
+        config["imts"] |= {"base_url": server.base_url, "indicators": ["XG_FOB_USD"]}
+        path = tmp_path / "mine.yaml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True))
+        monkeypatch.chdir(ROOT)  # the schema is found relative to the project, as make runs it
+        main(["imts-availability", "--config", str(path), "--pause", "0"])
+        asked = sorted(r["path"].split("/IMTS/+/")[1] for r in server.requests)
+    assert asked == [
+        "BGD.XG_FOB_USD.CHN.A/TIME_PERIOD",
+        "BGD.XG_FOB_USD.G001.A/TIME_PERIOD",
+        "CHN.XG_FOB_USD.BGD.A/TIME_PERIOD",
+        "CHN.XG_FOB_USD.G001.A/TIME_PERIOD",
+    ]
+    assert "BGD.XG_FOB_USD.CHN" in capsys.readouterr().out
