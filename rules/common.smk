@@ -1,73 +1,39 @@
-# Shared settings: config validation and where the chosen source's data live.
-import json
-import os
-import shlex
-import sys
-import glob
+# Load time: validate every file the user edits, stop on anything inconsistent before any work,
+# and derive the few values the rules share. Nothing here reads the output folders.
 from pathlib import Path
 
-import yaml
 from snakemake.utils import validate
 
+from bilateral import settings
 from bilateral.imts.request import request_fields
 from bilateral.pair import Pair
-from bilateral.products import (
-    check_regimes_country,
-    claims_apply,
-    dataset,
-    figure_titles,
-    outputs,
-    raw_files,
-    title_warnings,
-)
-from bilateral.provenance import fingerprinted_files
+from bilateral.provenance import code_fingerprint
 
 
 validate(config, "../config/schema.yaml", set_default=True)
-
-
-envvars:
-    "PATH",
-
-
-# Rules call `python`: make it the interpreter running Snakemake (the pinned environment),
-# whatever else is on PATH.
-SEARCH_PATH = os.environ["PATH"]
-os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), SEARCH_PATH])
-
-# The pair must be consistent (distinct codes; the predecessor is the partner's), and the
-# governments in the regimes file must be the home country's: both stop the run before any work.
+# The pair must be consistent (distinct codes; the predecessor is the partner's), the regimes file
+# must list the home country's governments, and each figure's window must fit the panel.
 Pair.from_config(config["pair"])
-check_regimes_country(config)
-# Titles may use {home}, {partner}, {start}, {end} (src/bilateral/products.py fills them in).
-FIGURE_TITLES = figure_titles(config)
-for _warning in title_warnings(config):
+settings.check_regimes_country(config)
+settings.check_windows(config)
+for _warning in settings.title_warnings(config):
     print(f"warning: {_warning}", file=sys.stderr)
-if not claims_apply(config) and glob.glob("tables/claims.*"):
-    print(
-        "warning: tables/claims.* are left from a run of the paper's pair and are not outputs of this one"
-        " (the paper's claims are about Bangladesh-Russia); `make clean-outputs` removes them",
-        file=sys.stderr,
-    )
 
-ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
-SOURCE = config["source"]
-if SOURCE == "imf-imts" and not config["vintage"]:
+if config["source"] == "imf-imts" and not config["vintage"]:
     raise ValueError("config: source 'imf-imts' needs a vintage (the access date, YYYY-MM-DD)")
 # A dataset is one vintage of raw data: 'dots-2022' or 'imts-<access date>'.
-DATASET = dataset(config)
-# Every file the workflow delivers (src/bilateral/products.py lists them with their programs).
-PRODUCT_OUTPUTS = outputs(config) + ["report/provenance.json"]
-# The package code is an input wherever it runs, so editing it reruns what depends on it.
-PACKAGE = sorted(glob.glob("src/bilateral/**/*.py", recursive=True))
-# Everything the code-and-data fingerprint in the provenance record covers.
-FINGERPRINTED = [str(path) for path in fingerprinted_files(Path("."))] + raw_files(config)
+DATASET = settings.dataset(config)
 REVISION_BASE = config["revisions"]["base"]
-TABLES = ["regimes_by_government", "regimes_by_camp", "year_assignment"]
-TABLE_FORMATS = ["csv", "md", "tex", "html"]
+# Titles may use {home}, {partner}, {start}, {end}.
+FIGURE_TITLES = settings.figure_titles(config)
+KERNEL = config["kernel"]
+# The package is one value compared between runs, not 30 inputs: editing its code re-runs every
+# step that runs it, and a build prints each job's data inputs only.
+PACKAGE = settings.digest(settings.package_files())
+ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
 
 
-def provenance(dataset):
+def raw_record(dataset):
     """The provenance record of a dataset: written by the importer or by the fetch."""
     name = "provenance.json" if dataset == "dots-2022" else "metadata.json"
     return f"data/raw/{dataset}/{name}"
@@ -80,27 +46,49 @@ def raw_tidy(wildcards):
     return f"data/processed/{wildcards.dataset}/tidy.csv"
 
 
-def panel(dataset):
-    return f"data/processed/{dataset}/panel.csv"
-
-
 def imts_request():
-    """The IMTS request fields as JSON for the command line (`--request`); the codes come from the pair."""
-    return shlex.quote(json.dumps(request_fields(config), sort_keys=True))
+    """The IMTS request fields of the config (the codes come from the pair)."""
+    return request_fields(config)
 
 
-# Every notebook rule: run the notebook with papermill (parameters as YAML, kernel named), then
-# strip run times from the executed copy so that rebuilds are byte-identical.
-PAPERMILL = (
-    "python -m papermill {input.notebook} {output.notebook} -k {params.kernel}"
-    " -y {params.values} --no-progress-bar --log-output > {log} 2>&1"
-    " && python -m bilateral normalise-notebook {output.notebook}"
-)
+def notebook_jobs():
+    """Every notebook run the config asks for, from the rules' own declarations; the switches:
+    the paper's claims only for its pair, the revision report only when two vintages differ."""
+    jobs = [job(rules.figure, figure=name) for name in config["figures"]]
+    jobs.append(job(rules.regime_tables))
+    if settings.claims_apply(config):
+        jobs.append(job(rules.claims))
+    if REVISION_BASE != DATASET:
+        jobs.append(job(rules.revision_report))
+    return jobs
 
 
-def papermill_params(values):
-    """Parameters as one YAML string, so titles with quotes or dashes survive the shell."""
-    return shlex.quote(yaml.safe_dump(values, allow_unicode=True, sort_keys=True))
+def job(rule, **wildcards):
+    """One rule's files with its wildcards filled in, named as the rule names them."""
+
+    def fill(files):
+        named = {}
+        for name, value in files.items():
+            paths = [value] if isinstance(value, str) else list(value)
+            filled = [str(path).format(**wildcards) for path in paths]
+            named[name] = filled[0] if isinstance(value, str) else filled
+        return named
+
+    return {
+        "rule": rule.rule.name,
+        "description": (rule.rule.docstring or "").strip(),
+        "inputs": fill(rule.input),
+        "outputs": fill(rule.output),
+    }
+
+
+def files_of(jobs, side="outputs"):
+    """All paths of the jobs' named files, in order."""
+    paths = []
+    for entry in jobs:
+        for value in entry[side].values():
+            paths += [value] if isinstance(value, str) else value
+    return paths
 
 
 wildcard_constraints:

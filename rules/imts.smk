@@ -1,29 +1,24 @@
-# The IMF's IMTS API (SDMX 3.0). Only `fetch_imts` touches the network, and only for the
-# configured vintage. The rule exists only while that vintage is not on disk: once pulled, the
-# files are plain (write-protected) inputs, and no change of settings can download them again.
+# The IMF's IMTS API (SDMX 3.0). Only `fetch_imts` touches the network, and only for the configured
+# vintage. A pulled vintage is never downloaded again: the rule exists only while that vintage is not
+# on disk; once pulled, its files are plain write-protected inputs that no change of settings replaces.
 
-if SOURCE == "imf-imts" and not os.path.exists(f"data/raw/{DATASET}/metadata.json"):
+if config["source"] == "imf-imts" and not Path(raw_record(DATASET)).exists():
 
     rule fetch_imts:
         """Download the configured vintage: the body byte-for-byte and metadata.json."""
         output:
             body=protected(f"data/raw/{DATASET}/response.{config['imts']['format']}"),
-            metadata=protected(f"data/raw/{DATASET}/metadata.json"),
+            metadata=protected(raw_record(DATASET)),
         params:
-            request=lambda wc: imts_request(),
+            request=imts_request(),
             vintage=config["vintage"],
-            folder=f"data/raw/{DATASET}",
             imts=config["imts"],
-            contact=(f"--contact {shlex.quote(config['imts']['contact'])}" if config["imts"]["contact"] else ""),
-        conda:
-            ENVIRONMENT
         log:
             f"logs/fetch_{DATASET}.log",
-        shell:
-            "python -m bilateral -v fetch-imts --vintage {params.vintage} --out {params.folder}"
-            " --request {params.request} --retries {params.imts[retries]} --backoff {params.imts[backoff]}"
-            " --connect-timeout {params.imts[connect_timeout]} --read-timeout {params.imts[read_timeout]}"
-            " {params.contact} 2>&1 | tee {log}"
+        conda:
+            ENVIRONMENT
+        script:
+            "../scripts/fetch_imts.py"
 
 
 rule parse_imts:
@@ -31,15 +26,14 @@ rule parse_imts:
     input:
         body=f"data/raw/imts-{{vintage}}/response.{config['imts']['format']}",
         metadata="data/raw/imts-{vintage}/metadata.json",
-        code=PACKAGE,
     output:
         "data/processed/imts-{vintage}/tidy.csv",
     params:
-        request=lambda wc: imts_request(),
-        folder=lambda wc, input: os.path.dirname(input.metadata),
-    conda:
-        ENVIRONMENT
+        request=imts_request(),
+        code=PACKAGE,
     log:
         "logs/parse_imts-{vintage}.log",
-    shell:
-        "python -m bilateral -v parse-imts {params.folder} --out {output} --request {params.request} 2> {log}"
+    conda:
+        ENVIRONMENT
+    script:
+        "../scripts/parse_imts.py"

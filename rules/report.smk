@@ -1,35 +1,38 @@
 rule provenance:
-    """One manifest: every output with its inputs' sha256, program, parameters, code, packages, data."""
+    """One manifest: every output with its inputs' sha256, program, the parameters it was run with, code, packages, data."""
     input:
-        products=[path for path in PRODUCT_OUTPUTS if not path.startswith("report/")],
-        fingerprinted=FINGERPRINTED,
+        products=lambda wc: files_of(notebook_jobs()),
+        clean=expand(rules.clean.output.record, dataset=DATASET),
+        raw=settings.raw_files(config),
     output:
         "report/provenance.json",
     params:
-        # A function: strings in params are wildcard patterns, and a title may hold "{home}".
-        config=lambda wc: shlex.quote(json.dumps(config, sort_keys=True)),
-    conda:
-        ENVIRONMENT
+        jobs=lambda wc: notebook_jobs(),
+        dataset=DATASET,
+        raw_record=raw_record(DATASET),
+        # The code and data the outputs were computed with: any edit re-runs the record.
+        fingerprint=lambda wc: code_fingerprint(settings.raw_files(config)),
     log:
         "logs/provenance.log",
-    shell:
-        "python -m bilateral provenance --config {params.config} --out {output} 2> {log}"
+    conda:
+        ENVIRONMENT
+    script:
+        "../scripts/provenance.py"
 
 
 rule html_report:
     """The reviewer's page: figures, regime tables, claim verdicts, provenance, citation."""
     input:
         products=rules.provenance.input.products,
-        fingerprinted=FINGERPRINTED,
-        provenance="report/provenance.json",
+        provenance=rules.provenance.output[0],
     output:
         "report/index.html",
     params:
-        # A function: strings in params are wildcard patterns, and a title may hold "{home}".
-        config=lambda wc: shlex.quote(json.dumps(config, sort_keys=True)),
-    conda:
-        ENVIRONMENT
+        pair=config["pair"],
+        code=PACKAGE,
     log:
         "logs/html_report.log",
-    shell:
-        "python -m bilateral report --config {params.config} --provenance {input.provenance} --out {output} 2> {log}"
+    conda:
+        ENVIRONMENT
+    script:
+        "../scripts/html_report.py"

@@ -8,6 +8,7 @@ needed to read or re-run the notebook, and each would make two builds differ.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from .atomic import write_text
@@ -34,3 +35,51 @@ def normalise_file(path: str | Path) -> None:
     path = Path(path)
     notebook = json.loads(path.read_text(encoding="utf-8"))
     write_text(path, json.dumps(normalise(notebook), indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def parameters_for(values: dict, inputs, outputs) -> dict:
+    """A notebook's parameters: the rule's values, then each named input and output file
+    (`panel` -> `panel_path`; a list of files, e.g. one table in four formats, -> `<name>_paths`).
+    The executed copy itself (`notebook`) is not a parameter."""
+    parameters = dict(values)
+    for files in (inputs, outputs):
+        for name, value in files.items():
+            if name == "notebook":
+                continue
+            if isinstance(value, str):
+                parameters[f"{name}_path"] = str(value)
+            else:
+                parameters[f"{name}_paths"] = [str(path) for path in value]
+    return dict(sorted(parameters.items()))
+
+
+# A kernel that dies while starting (for example two kernels started at once that picked the same
+# free port) fails before any cell ran; running the notebook again is then safe.
+KERNEL_START_ATTEMPTS = 3
+
+
+def _kernel_failed_to_start(error: Exception) -> bool:
+    text = f"{type(error).__name__}: {error}"
+    return any(sign in text for sign in ("Kernel died before replying", "Address already in use", "DeadKernelError"))
+
+
+def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: str) -> None:
+    """Run `notebook` with papermill into `output`, byte-identical across runs (run times stripped)."""
+    import papermill
+
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name=kernel,
+                progress_bar=False,
+                log_output=True,
+            )
+            break
+        except Exception as error:  # papermill re-raises the kernel's own errors as they come
+            if attempt == KERNEL_START_ATTEMPTS or not _kernel_failed_to_start(error):
+                raise
+            logging.getLogger(__name__).warning("kernel failed to start (%s); attempt %d", error, attempt + 1)
+    normalise_file(output)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import subprocess
@@ -11,10 +10,10 @@ from pathlib import Path
 from . import __version__
 from .checksums import sha256_file
 from .pins import lock_pins
-from .products import dataset, products, raw_files
+from .settings import digest
 
 # The code the outputs are computed with; with the raw files in use, hashed into one fingerprint.
-FINGERPRINTED = ("Snakefile", "rules", "src", "notebooks", "config", "requirements.lock")
+FINGERPRINTED = ("Snakefile", "rules", "scripts", "src", "notebooks", "config", "requirements.lock")
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
 
@@ -46,16 +45,11 @@ def _walk(root: Path, names) -> list[Path]:
     return sorted(found)
 
 
-def code_fingerprint(config: dict, root: str | Path = ".") -> dict:
-    """sha256 over the sorted (path, sha256) list of code, config files, notebooks and the raw data
-    in use, and over the config in force (which a second --configfile or --config can change)."""
+def code_fingerprint(raw: list[str], root: str | Path = ".") -> str:
+    """sha256 over the sorted (path, sha256) list of the code, config files, notebooks, lock file and
+    the raw data in use: one value that changes when anything the outputs are computed from does."""
     root = Path(root)
-    files = sorted(fingerprinted_files(root) + [root / name for name in raw_files(config)])
-    listing = "".join(f"{sha256_file(p)}  {p.relative_to(root).as_posix()}\n" for p in files)
-    in_force = json.dumps(config, sort_keys=True, ensure_ascii=False).encode()
-    listing += f"{hashlib.sha256(in_force).hexdigest()}  <config in force>\n"
-    covers = [*FINGERPRINTED, *raw_files(config), "the config in force"]
-    return {"sha256": hashlib.sha256(listing.encode()).hexdigest(), "covers": covers}
+    return digest([*fingerprinted_files(root), *(root / name for name in raw)], root)
 
 
 def git_state(root: str | Path = ".") -> dict:
@@ -83,27 +77,27 @@ def packages(lock: str | Path = "requirements.lock") -> dict[str, str]:
     return versions
 
 
-def product_records(config: dict, root: Path) -> list[dict]:
-    data = dataset(config)
-    raw_provenance = f"data/raw/{data}/" + ("provenance.json" if data == "dots-2022" else "metadata.json")
-    shared = [raw_provenance, f"data/processed/{data}/panel.csv", f"data/processed/{data}/home_world.csv"]
-    records = []
-    for item in products(config):
-        if item["rule"] == "html_report":
-            continue
-        inputs = [item["program"], *shared, "config/config.yaml"]
-        if item["rule"] == "regime_tables":
-            inputs.append(config["regimes"]["file"])
-        if item["rule"] == "claims":
-            inputs.append("config/claims.yaml")
-        records.append(
-            {
-                **item,
-                "inputs": {p: sha256_file(root / p) for p in inputs if (root / p).exists()},
-                "outputs": {p: sha256_file(root / p) for p in item["outputs"]},
-            }
-        )
-    return records
+def executed_parameters(notebook: str | Path) -> dict:
+    """The parameters papermill injected into an executed notebook: what actually made its outputs."""
+    document = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    return document["metadata"]["papermill"]["parameters"]
+
+
+def _paths(named: dict) -> list[str]:
+    return [path for value in named.values() for path in ([value] if isinstance(value, str) else value)]
+
+
+def job_record(job: dict, root: Path) -> dict:
+    """One notebook run: its program and parameters (read from the executed copy), its files' sha256."""
+    return {
+        "rule": job["rule"],
+        "description": job["description"],
+        "program": job["inputs"]["notebook"],
+        "parameters": executed_parameters(root / job["outputs"]["notebook"]),
+        "files": job["outputs"],
+        "inputs": {path: sha256_file(root / path) for path in _paths(job["inputs"])},
+        "outputs": {path: sha256_file(root / path) for path in _paths(job["outputs"])},
+    }
 
 
 def _location(root: Path) -> str:
@@ -114,21 +108,24 @@ def _location(root: Path) -> str:
         return str(here)
 
 
-def manifest(config: dict, root: str | Path = ".") -> dict:
+def manifest(
+    jobs: list[dict], dataset: str, raw_files: list[str], raw_record: str, clean_record: str, fingerprint: str, root="."
+) -> dict:
+    """The provenance record: each output with the parameters it was made with, read from the
+    executed notebooks and the steps' own records, never from the config in force."""
     root = Path(root)
-    data = dataset(config)
-    raw_record = root / "data/raw" / data / ("provenance.json" if data == "dots-2022" else "metadata.json")
+    raw = json.loads((root / raw_record).read_text(encoding="utf-8"))
     return {
-        "dataset": data,
-        "data_provenance": json.loads(raw_record.read_text(encoding="utf-8")),
-        # The settings in force, command-line overrides included (config.yaml alone may differ).
-        "config": config,
+        "dataset": dataset,
+        "data_provenance": raw,
+        "raw_files": {name: sha256_file(root / name) for name in raw_files},
+        "panel": {"file": clean_record, "settings": json.loads((root / clean_record).read_text(encoding="utf-8"))},
         "code": {
             **git_state(root),
-            "fingerprint": code_fingerprint(config, root),
+            "fingerprint": {"sha256": fingerprint, "covers": [*FINGERPRINTED, "the raw data in use"]},
             # The package that ran: with an editable install it may live outside this tree.
             "package": {"version": __version__, "location": _location(root)},
         },
         "packages": packages(root / "requirements.lock"),
-        "products": product_records(config, root),
+        "products": [job_record(job, root) for job in jobs],
     }

@@ -16,7 +16,6 @@ import pandas as pd
 
 from .atomic import write_text
 from .pair import Pair
-from .products import products
 from .tables import render
 
 TEMPLATE = jinja2.Template(
@@ -130,32 +129,46 @@ def _claims_html(path: str | Path) -> str:
     return body
 
 
-def build(config: dict, provenance_path: str | Path) -> str:
+def _by_rule(records: list[dict], rule: str) -> list[dict]:
+    return [record for record in records if record["rule"] == rule]
+
+
+def _with_suffix(record: dict, suffix: str) -> list[str]:
+    return [path for path in record["outputs"] if path.endswith(suffix)]
+
+
+def _parameters_text(parameters: dict) -> str:
+    """The values a notebook was run with, its file paths aside (they are in the Output column)."""
+    shown = {k: v for k, v in parameters.items() if not k.endswith(("_path", "_paths"))}
+    return ", ".join(f"{k}={v}" for k, v in shown.items()) or "-"
+
+
+def build(pair_config: dict, provenance_path: str | Path) -> str:
+    """The page, from the provenance record: every figure and table it lists, with their parameters."""
     record = json.loads(Path(provenance_path).read_text(encoding="utf-8"))
     data = record["data_provenance"]
-    items = products(config)
-    pair = Pair.from_config(config["pair"])
-    claims = any(item["rule"] == "claims" for item in items)
+    records = record["products"]
+    pair = Pair.from_config(pair_config)
+    claims = _by_rule(records, "claims")
     figures = [
         {
-            "name": Path(item["outputs"][0]).stem,
-            "title": html.escape(item["title"]),
-            "png": _png(item["outputs"][0]),
+            "name": Path(item["files"]["png"]).stem,
+            "title": html.escape(item["parameters"]["title"]),
+            "png": _png(item["files"]["png"]),
             "program": item["program"],
-            "parameters": html.escape(", ".join(f"{k}={v}" for k, v in item["parameters"].items())),
+            "parameters": html.escape(_parameters_text(item["parameters"])),
             "sides": html.escape(_sides_caption(item["parameters"]["main_side"], pair.home.name)),
         }
-        for item in items
-        if item["rule"] == "figure"
+        for item in _by_rule(records, "figure")
     ]
-    regime = [_fragment(f"tables/{name}.html") for name in ("regimes_by_government", "regimes_by_camp")]
+    regime = [_fragment(path) for item in _by_rule(records, "regime_tables") for path in _with_suffix(item, ".html")]
     revisions = None
-    if any(item["rule"] == "revision_report" for item in items):
-        revisions = {"png": _png("figures/revisions.png"), "summary": _fragment("tables/revisions_summary.html")}
+    for item in _by_rule(records, "revision_report"):
+        revisions = {"png": _png(item["files"]["png"]), "summary": _fragment(_with_suffix(item, "summary.html")[0])}
     raw_files = data.get("source_workbooks") or [{"file": data.get("body_file", ""), "sha256": data.get("sha256", "")}]
-    records = [
-        {**item, "params": html.escape(", ".join(f"{k}={v}" for k, v in item["parameters"].items()) or "-")}
-        for item in record["products"]
+    rows = [
+        {**item, "item": html.escape(_label(item)), "params": html.escape(_parameters_text(item["parameters"]))}
+        for item in records
     ]
     return TEMPLATE.render(
         dataset=html.escape(record["dataset"]),
@@ -165,14 +178,19 @@ def build(config: dict, provenance_path: str | Path) -> str:
             f"{pair.home.name}–{pair.partner_label} trade: "
             + ("reproduced figures, tables and checked claims" if claims else "reproduced figures and tables")
         ),
-        claims=_claims_html("tables/claims.csv") if claims else None,
+        claims=_claims_html(_with_suffix(claims[0], ".csv")[0]) if claims else None,
         regime_tables=regime,
         revisions=revisions,
         fingerprint=record["code"]["fingerprint"]["sha256"],
-        records=records,
+        records=rows,
         raw_files=raw_files,
     )
 
 
-def write(config: dict, provenance_path: str | Path, out: str | Path) -> None:
-    write_text(out, build(config, provenance_path))
+def _label(item: dict) -> str:
+    """How a product is named to readers: a figure by its title, anything else by its rule's description."""
+    return item["parameters"].get("title") or item["description"]
+
+
+def write(pair_config: dict, provenance_path: str | Path, out: str | Path) -> None:
+    write_text(out, build(pair_config, provenance_path))

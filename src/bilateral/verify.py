@@ -8,6 +8,7 @@ CPU architecture) renders the figures to the same bytes.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,13 @@ def read_manifest(path: str | Path) -> dict[str, str]:
             raise ValueError(f"{path}, line {number}: expected '<sha256>  <path>', found {line!r}")
         entries[name] = digest
     return entries
+
+
+def recorded_files(provenance: str | Path) -> tuple[list[str], list[str]]:
+    """The raw inputs and every output of a build, as its provenance record lists them."""
+    record = json.loads(Path(provenance).read_text(encoding="utf-8"))
+    outputs = [path for item in record["products"] for path in item["outputs"]]
+    return record["raw_files"], outputs + ["report/index.html", str(provenance)]
 
 
 def manifest_text(root: Path, raw: list[str], outputs: list[str]) -> str:

@@ -55,3 +55,8 @@ def request_fields(config: dict) -> dict:
     """The request of a (schema-completed) workflow config, as plain JSON-able fields."""
     reporters, partners = Pair.from_config(config["pair"]).imts_codes()
     return {k: config["imts"][k] for k in CONFIG_KEYS} | {"reporters": list(reporters), "partners": list(partners)}
+
+
+def from_fields(fields: dict) -> ImtsRequest:
+    """The request of `request_fields` (lists become tuples: a request is hashable)."""
+    return ImtsRequest(**{key: tuple(value) if isinstance(value, list) else value for key, value in fields.items()})

@@ -1,0 +1,28 @@
+"""Snakemake step `clean`: tidy raw data -> the pair's panel (both reporting sides) and the home
+country's World totals, with a record of the settings that made them.
+
+"""
+
+import json
+import logging
+
+from bilateral import panel
+from bilateral.atomic import write_text
+from bilateral.pair import Pair
+from bilateral.schemas import read_raw
+
+
+def main(snakemake) -> None:
+    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    settings = snakemake.params.settings
+    raw = read_raw(snakemake.input.raw)
+    pair = Pair.from_config(settings["pair"])
+    pair.check_present(raw, snakemake.input.raw)
+    options = panel.PanelSettings(pair=pair, **settings["panel"])
+    write_text(snakemake.output.panel, panel.to_csv(panel.build_panel(raw, options)))
+    write_text(snakemake.output.world, panel.to_csv(panel.build_world(raw, options)))
+    # What made the panel, for the provenance record (which never reads the config in force).
+    write_text(snakemake.output.record, json.dumps(settings, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)
