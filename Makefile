@@ -5,8 +5,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 CORES  ?= all
-# Rules call `python`, snakemake and papermill from the pinned environment.
-export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: all figures test lint snapshot lock clean-outputs update-data availability readme checksums verify report
 all: figures
@@ -30,8 +28,9 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests tools
-	$(BIN)/ruff format --check src tests tools
+	$(BIN)/ruff check src scripts tests notebooks
+	$(BIN)/ruff format --check src scripts tests notebooks
+	$(BIN)/snakefmt --check Snakefile rules
 	$(BIN)/snakemake --lint
 
 # Pull the newest IMF figures (IMTS API) as a new vintage and rebuild everything from it:
@@ -53,8 +52,8 @@ verify: $(STAMP)
 checksums: figures
 	$(BIN)/python -m bilateral checksums
 
-# The README's list of tables and programs, regenerated from the workflow.
-readme: $(STAMP)
+# The README's list of tables and programs, regenerated from the build's provenance record.
+readme: figures
 	$(BIN)/python -m bilateral programs --update README.md
 
 # Snakemake's own report (report/snakemake.html), with a caption for each figure.

@@ -2,7 +2,12 @@
 # IMF data. Run with `make` (creates the environment) or `snakemake`.
 from snakemake.utils import min_version
 
+from bilateral.settings import read_yaml_mapping
+
 min_version("9.0")
+
+# Snakemake's own message for a broken config file names neither the file nor the line.
+read_yaml_mapping("config/config.yaml")
 
 
 configfile: "config/config.yaml"
@@ -28,3 +33,5 @@ rule all:
         lambda wc: files_of(notebook_jobs()),
         rules.provenance.output,
         rules.html_report.output,
+    message:
+        "Every output is built: open report/index.html"

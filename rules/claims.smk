@@ -12,13 +12,15 @@ rule claims:
             category="Claims",
         ),
         notebook="tables/claims.ipynb",
-    params:
-        parameters={},
-        kernel=KERNEL,
-        code=PACKAGE,
     log:
         "logs/claims.log",
     conda:
         ENVIRONMENT
+    params:
+        parameters={},
+        kernel=KERNEL,
+        code=PACKAGE,
+    message:
+        "Claims: {input.notebook} on {input.panel} and {input.claims}"
     script:
         "../scripts/run_notebook.py"

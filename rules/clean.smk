@@ -6,13 +6,15 @@ rule clean:
         panel="data/processed/{dataset}/panel.csv",
         world="data/processed/{dataset}/home_world.csv",
         record="data/processed/{dataset}/clean.json",
-    params:
-        settings={"pair": config["pair"], "panel": config["panel"]},
-        code=PACKAGE,
     log:
         "logs/clean_{dataset}.log",
     conda:
         ENVIRONMENT
+    params:
+        settings={"pair": config["pair"], "panel": config["panel"]},
+        code=PACKAGE,
+    message:
+        "Cleaning {input.raw} -> {output.panel}"
     script:
         "../scripts/clean.py"
 

@@ -1,14 +1,14 @@
 # Load time: validate every file the user edits, stop on anything inconsistent before any work,
 # and derive the few values the rules share. Nothing here reads the output folders.
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
 
-from bilateral import settings
+from bilateral import claims, regimes, settings
 from bilateral.imts.request import request_fields
 from bilateral.pair import Pair
 from bilateral.provenance import code_fingerprint
-
 
 validate(config, "../config/schema.yaml", set_default=True)
 # The pair must be consistent (distinct codes; the predecessor is the partner's), the regimes file
@@ -16,6 +16,10 @@ validate(config, "../config/schema.yaml", set_default=True)
 Pair.from_config(config["pair"])
 settings.check_regimes_country(config)
 settings.check_windows(config)
+# The governments and the paper's claims are read now, so a mistake in either file stops the run
+# naming the file and entry, before any notebook starts.
+regimes.load(config["regimes"]["file"])
+claims.load(settings.CLAIMS_FILE)
 for _warning in settings.title_warnings(config):
     print(f"warning: {_warning}", file=sys.stderr)
 

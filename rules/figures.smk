@@ -9,6 +9,10 @@ rule figure:
         svg="figures/{figure}.svg",
         csv="figures/{figure}.csv",
         notebook="figures/{figure}.ipynb",
+    log:
+        "logs/figure_{figure}.log",
+    conda:
+        ENVIRONMENT
     params:
         # One dict: Snakemake compares params as a set of values, so separate start/end would
         # not tell a swapped window from the original one.
@@ -16,9 +20,7 @@ rule figure:
         | {"title": FIGURE_TITLES[wc.figure], "dpi": config["figure_dpi"]},
         kernel=KERNEL,
         code=PACKAGE,
-    log:
-        "logs/figure_{figure}.log",
-    conda:
-        ENVIRONMENT
+    message:
+        "{wildcards.figure}: {input.notebook} on {input.panel} -> {output.png}"
     script:
         "../scripts/run_notebook.py"

@@ -9,14 +9,16 @@ if config["source"] == "imf-imts" and not Path(raw_record(DATASET)).exists():
         output:
             body=protected(f"data/raw/{DATASET}/response.{config['imts']['format']}"),
             metadata=protected(raw_record(DATASET)),
-        params:
-            request=imts_request(),
-            vintage=config["vintage"],
-            imts=config["imts"],
         log:
             f"logs/fetch_{DATASET}.log",
         conda:
             ENVIRONMENT
+        params:
+            request=imts_request(),
+            vintage=config["vintage"],
+            imts=config["imts"],
+        message:
+            "Downloading the IMTS vintage -> {output.body}"
         script:
             "../scripts/fetch_imts.py"
 
@@ -28,12 +30,14 @@ rule parse_imts:
         metadata="data/raw/imts-{vintage}/metadata.json",
     output:
         "data/processed/imts-{vintage}/tidy.csv",
-    params:
-        request=imts_request(),
-        code=PACKAGE,
     log:
         "logs/parse_imts-{vintage}.log",
     conda:
         ENVIRONMENT
+    params:
+        request=imts_request(),
+        code=PACKAGE,
+    message:
+        "Parsing {input.body} -> {output}"
     script:
         "../scripts/parse_imts.py"

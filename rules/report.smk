@@ -4,18 +4,20 @@ rule provenance:
         products=lambda wc: files_of(notebook_jobs()),
         clean=expand(rules.clean.output.record, dataset=DATASET),
         raw=settings.raw_files(config),
+        raw_record=raw_record(DATASET),
     output:
         "report/provenance.json",
-    params:
-        jobs=lambda wc: notebook_jobs(),
-        dataset=DATASET,
-        raw_record=raw_record(DATASET),
-        # The code and data the outputs were computed with: any edit re-runs the record.
-        fingerprint=lambda wc: code_fingerprint(settings.raw_files(config)),
     log:
         "logs/provenance.log",
     conda:
         ENVIRONMENT
+    params:
+        jobs=lambda wc: notebook_jobs(),
+        dataset=DATASET,
+        # The code and data the outputs were computed with: any edit re-runs the record.
+        fingerprint=lambda wc: code_fingerprint(settings.raw_files(config)),
+    message:
+        "Provenance record -> {output}"
     script:
         "../scripts/provenance.py"
 
@@ -27,12 +29,14 @@ rule html_report:
         provenance=rules.provenance.output[0],
     output:
         "report/index.html",
-    params:
-        pair=config["pair"],
-        code=PACKAGE,
     log:
         "logs/html_report.log",
     conda:
         ENVIRONMENT
+    params:
+        pair=config["pair"],
+        code=PACKAGE,
+    message:
+        "Reviewer's page -> {output}"
     script:
         "../scripts/html_report.py"

@@ -12,13 +12,15 @@ rule revision_report:
         png="figures/revisions.png",
         svg="figures/revisions.svg",
         notebook="tables/revision_report.ipynb",
-    params:
-        parameters={"base_label": REVISION_BASE, "new_label": DATASET},
-        kernel=KERNEL,
-        code=PACKAGE,
     log:
         "logs/revision_report.log",
     conda:
         ENVIRONMENT
+    params:
+        parameters={"base_label": REVISION_BASE, "new_label": DATASET},
+        kernel=KERNEL,
+        code=PACKAGE,
+    message:
+        "Revisions: {input.notebook}, {input.new} against {input.base}"
     script:
         "../scripts/run_notebook.py"

@@ -15,13 +15,15 @@ rule regime_tables:
         camps=multiext("tables/regimes_by_camp", ".csv", ".md", ".tex", ".html"),
         assignment=multiext("tables/year_assignment", ".csv", ".md", ".tex", ".html"),
         notebook="tables/regime_tables.ipynb",
-    params:
-        parameters={"year_rule": config["regimes"]["year_rule"]},
-        kernel=KERNEL,
-        code=PACKAGE,
     log:
         "logs/regime_tables.log",
     conda:
         ENVIRONMENT
+    params:
+        parameters={"year_rule": config["regimes"]["year_rule"]},
+        kernel=KERNEL,
+        code=PACKAGE,
+    message:
+        "Regime tables: {input.notebook} on {input.panel} and {input.regimes}"
     script:
         "../scripts/run_notebook.py"

@@ -13,7 +13,7 @@ def main(snakemake) -> None:
         snakemake.params.jobs,
         snakemake.params.dataset,
         list(snakemake.input.raw),
-        snakemake.params.raw_record,
+        snakemake.input.raw_record,
         snakemake.input.clean[0],
         snakemake.params.fingerprint,
     )

@@ -71,7 +71,7 @@ def test_regime_tables_are_built_and_the_papers_claims_are_not_checked(built):
     assert "Bangladesh–China, P.R.: Mainland trade" in page and 'id="claims"' not in page
     record = json.loads((built / "report/provenance.json").read_text())
     figure = next(p for p in record["products"] if p["rule"] == "figure")
-    assert figure["title"] == "Bangladesh–China, P.R.: Mainland trade, 2012–2020"  # placeholders filled in
+    assert figure["parameters"]["title"] == "Bangladesh–China, P.R.: Mainland trade, 2012–2020"  # filled in
     assert "figures/china_recent.png" in figure["outputs"]
     executed = json.loads((built / "figures/china_recent.ipynb").read_text())
     injected = next(c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", []))

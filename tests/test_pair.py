@@ -12,7 +12,7 @@ from conftest import ROOT, SNAPSHOT
 from bilateral.imts.request import ImtsRequest, request_fields
 from bilateral.pair import Country, Pair, PairError
 from bilateral.panel import PanelSettings, build_panel, build_world
-from bilateral.products import check_regimes_country, claims_apply, outputs
+from bilateral.settings import check_regimes_country, claims_apply
 
 CHINA = Country("CHN", "China, P.R.: Mainland")
 BANGLADESH_CHINA = Pair(home=Country("BGD", "Bangladesh"), partner=CHINA, predecessor=None)
@@ -113,9 +113,8 @@ def test_regimes_file_must_be_the_home_countrys(tmp_path):
 
 
 def test_claims_are_checked_only_for_the_papers_pair():
-    assert claims_apply(_config()) and "tables/claims.csv" in outputs(_config())
-    other = _config(BANGLADESH_CHINA)
-    assert not claims_apply(other) and "tables/claims.csv" not in outputs(other)
+    assert claims_apply(_config())
+    assert not claims_apply(_config(BANGLADESH_CHINA))
 
 
 def test_a_predecessor_left_over_from_another_partner_is_refused():
@@ -141,14 +140,14 @@ def test_the_home_country_must_report(raw):
 
 def test_claims_need_the_papers_succession_too():
     no_ussr = _config(Pair(predecessor=None))
-    assert not claims_apply(no_ussr) and "tables/claims.csv" not in outputs(no_ussr)
+    assert not claims_apply(no_ussr)
     later = _config()
     later["panel"]["succession_year"] = 1993
     assert not claims_apply(later)
 
 
 def test_figure_titles_fill_in_the_pair_and_window():
-    from bilateral.products import figure_titles
+    from bilateral.settings import figure_titles
 
     config = _config()
     assert figure_titles(config)["figure2"] == "Figure 2: Bangladesh–Russia bilateral trade, 1992–2011"  # as written
@@ -169,7 +168,7 @@ def test_figure_titles_fill_in_the_pair_and_window():
 
 
 def test_the_papers_titles_are_flagged_for_another_pair():
-    from bilateral.products import title_warnings
+    from bilateral.settings import title_warnings
 
     assert title_warnings(_config()) == []
     china = _config(BANGLADESH_CHINA)
@@ -180,8 +179,8 @@ def test_the_papers_titles_are_flagged_for_another_pair():
     assert title_warnings(china) == []
 
 
-def test_the_fingerprint_covers_the_config_in_force():
+def test_the_fingerprint_covers_the_raw_data_in_use():
     from bilateral.provenance import code_fingerprint
 
-    default, china = code_fingerprint(_config(), ROOT), code_fingerprint(_config(BANGLADESH_CHINA), ROOT)
-    assert default["sha256"] != china["sha256"] and "the config in force" in default["covers"]
+    with_raw = code_fingerprint(["data/raw/dots-2022/dots.csv"], ROOT)
+    assert with_raw != code_fingerprint([], ROOT) and len(with_raw) == 64

@@ -8,7 +8,8 @@ needed to read or re-run the notebook, and each would make two builds differ.
 from __future__ import annotations
 
 import json
-import logging
+import os
+import tempfile
 from pathlib import Path
 
 from .atomic import write_text
@@ -53,21 +54,16 @@ def parameters_for(values: dict, inputs, outputs) -> dict:
     return dict(sorted(parameters.items()))
 
 
-# A kernel that dies while starting (for example two kernels started at once that picked the same
-# free port) fails before any cell ran; running the notebook again is then safe.
-KERNEL_START_ATTEMPTS = 3
-
-
-def _kernel_failed_to_start(error: Exception) -> bool:
-    text = f"{type(error).__name__}: {error}"
-    return any(sign in text for sign in ("Kernel died before replying", "Address already in use", "DeadKernelError"))
-
-
 def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: str) -> None:
     """Run `notebook` with papermill into `output`, byte-identical across runs (run times stripped)."""
     import papermill
+    from jupyter_client.manager import KernelManager
 
-    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+    # The kernel talks over Unix sockets in a folder of its own: TCP ports picked at random can
+    # collide when notebooks start at once ("Address already in use"), sockets in a private folder
+    # cannot, and nothing listens on the network.
+    with tempfile.TemporaryDirectory(prefix="bilateral-kernel-") as folder:
+        manager = KernelManager(kernel_name=kernel, transport="ipc", ip=os.path.join(folder, "kernel"))
         try:
             papermill.execute_notebook(
                 str(notebook),
@@ -76,10 +72,9 @@ def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: 
                 kernel_name=kernel,
                 progress_bar=False,
                 log_output=True,
+                km=manager,
             )
-            break
-        except Exception as error:  # papermill re-raises the kernel's own errors as they come
-            if attempt == KERNEL_START_ATTEMPTS or not _kernel_failed_to_start(error):
-                raise
-            logging.getLogger(__name__).warning("kernel failed to start (%s); attempt %d", error, attempt + 1)
+        finally:
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=True)
     normalise_file(output)

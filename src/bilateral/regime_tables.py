@@ -11,7 +11,7 @@ from .regimes import Government, assign_years
 FLOWS = ("exports", "imports", "total", "balance")
 
 
-def year_assignment(panel: pd.DataFrame, governments: list[Government], rule: str) -> pd.DataFrame:
+def years_to_governments(panel: pd.DataFrame, governments: list[Government], rule: str) -> pd.DataFrame:
     """One row per panel year: the government and camp it is assigned to (None if none)."""
     years = sorted(panel["year"].unique())
     assigned = assign_years(governments, years, rule)
@@ -58,7 +58,7 @@ def _span(years: list[int]) -> str:
 
 
 def by_government(panel, world, governments, rule) -> pd.DataFrame:
-    assignment = year_assignment(panel, governments, rule)
+    assignment = years_to_governments(panel, governments, rule)
     rows = []
     for government in governments:
         years = assignment.loc[assignment["government_id"] == government.id, "year"].tolist()
@@ -81,7 +81,7 @@ def by_government(panel, world, governments, rule) -> pd.DataFrame:
 
 def by_camp(panel, world, governments, rule, camps=None) -> pd.DataFrame:
     """One row per camp (in the order given; by default as the camps first take office) and side."""
-    assignment = year_assignment(panel, governments, rule)
+    assignment = years_to_governments(panel, governments, rule)
     rows = []
     for camp in camps or dict.fromkeys(g.camp for g in governments):
         years = assignment.loc[assignment["camp"] == camp, "year"].tolist()

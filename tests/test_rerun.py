@@ -1,0 +1,128 @@
+"""A change of any config value, notebook or package code re-runs exactly the jobs it affects.
+
+Each case edits one thing in a built copy of the project and reads, from a dry run, which jobs
+Snakemake would run; the expected sets follow from what each job reads (the rules' inputs and
+params), written out by hand below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+import yaml
+from project_copy import run, tracked_copy
+
+# Whatever re-runs, the provenance record, the page and the final target follow.
+REPORTING = {"provenance": 1, "html_report": 1, "all": 1}
+EVERY_NOTEBOOK = {"figure": 3, "regime_tables": 1, "claims": 1}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = tracked_copy(tmp_path_factory.mktemp("rerun"))
+    run(["snakemake", "--cores", "2"], project)
+    return project
+
+
+def planned_jobs(project, overlay: dict | None = None) -> dict[str, int]:
+    """The dry run's job counts per rule, with `overlay` merged over config/config.yaml."""
+    args = ["snakemake", "--cores", "1", "--dry-run", "--quiet", "rules"]
+    if overlay is not None:
+        (project / "overlay.yaml").write_text(yaml.safe_dump(overlay))
+        args += ["--configfile", "config/config.yaml", "overlay.yaml"]
+    result = run(args, project)
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, flags=re.MULTILINE))
+    counts.pop("total", None)
+    return {rule: int(count) for rule, count in counts.items()}
+
+
+def test_an_unchanged_project_has_nothing_to_do(built):
+    assert planned_jobs(built) == {}
+
+
+@pytest.mark.parametrize(
+    ("overlay", "expected"),
+    [
+        # A figure's window, side, title: that figure only.
+        ({"figures": {"figure3": {"end": 2020}}}, {"figure": 1}),
+        ({"figures": {"figure1": {"start": 1982}}}, {"figure": 1}),
+        ({"figures": {"figure2": {"main_side": "partner"}}}, {"figure": 1}),
+        ({"figures": {"figure2": {"title": "Another title"}}}, {"figure": 1}),
+        # The resolution of every figure.
+        ({"figure_dpi": 150}, {"figure": 3}),
+        # The year rule: the regime tables only (figures and claims do not assign years).
+        ({"regimes": {"year_rule": "january_1"}}, {"regime_tables": 1}),
+        ({"regimes": {"year_rule": "december_31"}}, {"regime_tables": 1}),
+        # Cleaning settings change the panel, which every notebook reads.
+        ({"panel": {"successor_rule": "add"}}, {"clean": 1, **EVERY_NOTEBOOK}),
+        ({"panel": {"first_year": 1975}}, {"clean": 1, **EVERY_NOTEBOOK}),
+        ({"panel": {"last_year": 2019}}, {"clean": 1, **EVERY_NOTEBOOK}),
+        # The kernel runs every notebook.
+        ({"kernel": "another"}, EVERY_NOTEBOOK),
+        # The same values as config.yaml: nothing.
+        ({"figure_dpi": 300, "regimes": {"year_rule": "plurality"}}, {}),
+    ],
+)
+def test_a_config_value_reruns_what_reads_it(built, overlay, expected):
+    want = {**expected, **REPORTING} if expected else {}
+    assert planned_jobs(built, overlay) == want
+
+
+def test_notebook_and_package_edits_rerun_what_runs_them(tmp_path):
+    project = tracked_copy(tmp_path)
+    run(["snakemake", "--cores", "2"], project)
+    notebook = project / "notebooks/regime_tables.ipynb"
+    text = notebook.read_text()
+    notebook.write_text(text)  # newer, same bytes: Snakemake also compares the recorded checksum
+    assert planned_jobs(project) == {}
+    notebook.write_text(text.replace("# The relationship under each", "# The relationship, under each", 1))
+    assert planned_jobs(project) == {"regime_tables": 1, **REPORTING}
+    run(["snakemake", "--cores", "2"], project)
+    with open(project / "src/bilateral/figures.py", "a") as handle:
+        handle.write("\n# an edit\n")
+    assert planned_jobs(project) == {"clean": 1, **EVERY_NOTEBOOK, **REPORTING}
+
+
+def test_a_changed_window_is_built_and_recorded_as_built(tmp_path):
+    """The bug this guards against: the record stated the new window beside the old figure."""
+    project = tracked_copy(tmp_path)
+    run(["snakemake", "--cores", "2"], project)
+    (project / "overlay.yaml").write_text(yaml.safe_dump({"figures": {"figure3": {"end": 2020}}}))
+    run(["snakemake", "--cores", "2", "--configfile", "config/config.yaml", "overlay.yaml"], project)
+    assert pd.read_csv(project / "figures/figure3.csv").year.max() == 2020
+    record = json.loads((project / "report/provenance.json").read_text())
+    figure3 = next(item for item in record["products"] if "figures/figure3.png" in item["outputs"])
+    assert figure3["parameters"]["end"] == 2020
+    # Back to the committed config: figure 3 is rebuilt again, to 2019.
+    run(["snakemake", "--cores", "2"], project)
+    assert pd.read_csv(project / "figures/figure3.csv").year.max() == 2019
+
+
+@pytest.mark.parametrize("key", ["x;touch PWNED;#", "two words", "../escape"])
+def test_hostile_figure_keys_are_refused_before_any_work(built, key):
+    overlay = {"figures": {key: {"start": 1990, "end": 1995, "title": "t"}}}
+    (built / "overlay.yaml").write_text(yaml.safe_dump(overlay))
+    result = run(
+        ["snakemake", "--cores", "1", "--configfile", "config/config.yaml", "overlay.yaml"], built, check=False
+    )
+    assert result.returncode != 0
+    assert "figures" in result.stderr and "does not match" in result.stderr
+    assert not (built / "PWNED").exists() and not list(built.glob("figures/*two*"))
+
+
+@pytest.mark.parametrize(
+    ("figure", "message"),
+    [
+        ({"start": 1991, "end": 1981}, "config figures.figure1: start 1991 is after end 1981; swap them"),
+        ({"start": 1960, "end": 1970}, "config figures.figure1: the window starts in 1960, before panel.first_year"),
+    ],
+)
+def test_a_bad_window_stops_before_any_work(built, figure, message):
+    (built / "overlay.yaml").write_text(yaml.safe_dump({"figures": {"figure1": figure}}))
+    result = run(
+        ["snakemake", "--cores", "1", "--configfile", "config/config.yaml", "overlay.yaml"], built, check=False
+    )
+    assert result.returncode != 0 and message in result.stderr
