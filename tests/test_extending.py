@@ -52,14 +52,15 @@ def extended(tmp_path_factory):
     notebook = nbformat.v4.new_notebook()
     notebook.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     notebook.cells = [
-        nbformat.v4.new_markdown_cell("# The five largest years of total trade"),
+        nbformat.v4.new_markdown_cell("# The five largest years of total trade on each reporting side"),
         nbformat.v4.new_code_cell(
             'panel_path = "data/processed/dots-2022/panel.csv"\ntable_paths = []', metadata={"tags": ["parameters"]}
         ),
         nbformat.v4.new_code_cell(
             "import pandas as pd\n\nfrom bilateral import project, tables\n\nproject.chdir_root()\n"
             "panel = pd.read_csv(panel_path)\n"
-            "top = panel.nlargest(5, 'total_musd')[['year', 'reported_by', 'total_musd']]\n"
+            "columns = ['year', 'reported_by', 'total_musd']\n"
+            "top = panel.sort_values('total_musd', ascending=False).groupby('reported_by').head(5)[columns]\n"
             "tables.write_all(top, table_paths, 'The five largest years of total trade')"
         ),
     ]
