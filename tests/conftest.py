@@ -10,10 +10,39 @@ SNAPSHOT = ROOT / "data" / "raw" / "dots-2022" / "dots.csv"
 # The IMF workbooks live beside the project, never inside it (their README's rule).
 WORKBOOKS = Path(os.environ.get("BILATERAL_DOTS_XLSX", ROOT.parent / "shared" / "data" / "imf-dots-2022-xlsx"))
 
-needs_workbooks = pytest.mark.skipif(
-    not (WORKBOOKS / "DOTS_16.xlsx").exists(),
-    reason=f"IMF DOTS workbooks not found in {WORKBOOKS} (set BILATERAL_DOTS_XLSX to their folder)",
-)
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose environment is missing, except in CI (CI=true), where the environment is
+    part of what is tested: there the missing piece is a failure, so a green run cannot hide it."""
+    if in_ci():
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def workbooks() -> Path:
+    """The IMF DOTS workbooks (../shared); skipped locally without them, a failure in CI."""
+    if not (WORKBOOKS / "DOTS_16.xlsx").exists():
+        skip_or_fail(f"IMF DOTS workbooks not found in {WORKBOOKS} (set BILATERAL_DOTS_XLSX to their folder)")
+    return WORKBOOKS
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's chromium for the browser test; skipped locally without it, a failure in CI."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it)")
+    return CHROMIUM
+
+
+# Decorator for tests that read the workbooks (the fixture decides: skip, or fail in CI).
+needs_workbooks = pytest.mark.usefixtures("workbooks")
 
 
 @pytest.fixture(scope="session")
