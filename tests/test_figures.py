@@ -1,11 +1,16 @@
-"""Figure helpers: which points are marked as estimates, and gaps stay gaps."""
+"""Figures: which points are marked as estimates, gaps stay gaps, and the plotted numbers are the raw data's."""
 
 from __future__ import annotations
 
+import csv
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+import pytest
+from conftest import SNAPSHOT
+from matplotlib.colors import to_rgba
 
 from bilateral import figures
 
@@ -50,3 +55,121 @@ def test_summary_marks_estimates_and_missing():
     text = figures.summary(_rows())
     assert "2001       2.00          -          -          -" in text
     assert "2001      2.50*      5.50*      8.00*     -3.00*" in text
+
+
+# --- The plotted numbers are the raw snapshot's, read back from the figure's artists ---------------
+
+# README ("Cleaning decisions"): the partner is the USSR up to 1991 and the Russian Federation from
+# 1992; Bangladesh's exports it still books under "USSR" from 1992 count for Russia only where
+# Bangladesh reports no Russia value (fill_gaps). The mirror is the partner's own report: its
+# imports from Bangladesh are Bangladesh's exports, its exports to Bangladesh Bangladesh's imports.
+SUCCESSION_YEAR = 1992
+
+
+def _snapshot_cells() -> dict:
+    """(reporter, partner, indicator, year) -> (value, estimate), read with the csv module."""
+    with open(SNAPSHOT, newline="", encoding="utf-8") as handle:
+        return {
+            (r["reporter"], r["partner"], r["indicator"], int(r["year"])): (
+                float(r["value_musd"]),
+                r["estimate"] == "True",
+            )
+            for r in csv.DictReader(handle)
+        }
+
+
+def _expected_sides(cells: dict, start: int, end: int) -> dict:
+    """Per reporting side, per flow: the values a figure of start..end must show, NaN where missing."""
+    missing = (math.nan, False)
+    sides = {"Bangladesh": {}, "partner": {}}
+    for year in range(start, end + 1):
+        partner = "USSR" if year < SUCCESSION_YEAR else "Russian Federation"
+        own = {}
+        for flow, indicator in (("exports", "TXG_FOB_USD"), ("imports", "TMG_CIF_USD")):
+            found = cells.get(("Bangladesh", partner, indicator, year), missing)
+            if math.isnan(found[0]) and year >= SUCCESSION_YEAR:
+                found = cells.get(("Bangladesh", "USSR", indicator, year), missing)  # fill_gaps
+            own[flow] = found
+        mirror = {
+            "exports": cells.get((partner, "Bangladesh", "TMG_CIF_USD", year), missing),
+            "imports": cells.get((partner, "Bangladesh", "TXG_FOB_USD", year), missing),
+        }
+        for side, flows in (("Bangladesh", own), ("partner", mirror)):
+            (exports, exports_e), (imports, imports_e) = flows["exports"], flows["imports"]
+            # Plain float arithmetic: a missing flow (NaN) makes the total and balance NaN.
+            values = {"exports": exports, "imports": imports, "total": exports + imports, "balance": exports - imports}
+            flags = {"exports": exports_e, "imports": imports_e, "total": exports_e or imports_e}
+            flags["balance"] = flags["total"]
+            for flow in values:
+                sides[side].setdefault(flow, []).append((year, values[flow], flags[flow]))
+    return sides
+
+
+def _assert_same(plotted, expected, what):
+    plotted = np.asarray(plotted, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    # NaN where and only where the source has no value (a gap, never a zero), equal elsewhere.
+    np.testing.assert_array_equal(np.isnan(plotted), np.isnan(expected), err_msg=f"{what}: gaps differ")
+    np.testing.assert_allclose(plotted, expected, rtol=1e-12, atol=0, equal_nan=True, err_msg=what)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "main_side"),
+    [
+        (1972, 1995, "home"),  # 1972 has no imports; the USSR side is empty before 1981; 1992 and 1994
+        (2012, 2019, "home"),  # Figure 3's window
+        (1981, 1991, "partner"),  # Figure 1's window, the partner's report on top
+    ],
+)
+def test_plotted_numbers_are_the_snapshots(panel, start, end, main_side):
+    expected = _expected_sides(_snapshot_cells(), start, end)
+    fig = figures.plot(figures.window(panel, start, end), "t", "source", main_side=main_side)
+    try:
+        order = ["Bangladesh", "partner"] if main_side == "home" else ["partner", "Bangladesh"]
+        for ax, side in zip(fig.axes, order, strict=True):
+            want = expected[side]
+            title = ax.get_title(loc="left")
+            assert title.startswith("As reported by Bangladesh" if side == "Bangladesh" else "Mirror"), title
+            lines = {line.get_label(): line for line in ax.get_lines()}
+            labels = {
+                "exports": "Exports of Bangladesh",
+                "imports": "Imports of Bangladesh",
+                "total": "Total trade volume",
+            }
+            for flow, label in labels.items():
+                line = lines[label]
+                assert list(line.get_xdata()) == [y for y, _, _ in want[flow]], (side, flow)
+                _assert_same(line.get_ydata(), [v for _, v, _ in want[flow]], f"{side} {flow}")
+                # Markers: hollow (white face) exactly at the known values the IMF flagged as estimates.
+                colour = to_rgba(line.get_color())
+                points = {"filled": set(), "hollow": set()}
+                for collection in ax.collections:
+                    if tuple(collection.get_edgecolor()[0]) != colour:
+                        continue
+                    kind = "hollow" if tuple(collection.get_facecolor()[0]) == (1.0, 1.0, 1.0, 1.0) else "filled"
+                    offsets = np.ma.getdata(collection.get_offsets())
+                    points[kind] |= {int(x) for x, y in offsets if not np.isnan(y)}
+                known = [(y, e) for y, v, e in want[flow] if not math.isnan(v)]
+                assert points["hollow"] == {y for y, e in known if e}, (side, flow)
+                assert points["filled"] == {y for y, e in known if not e}, (side, flow)
+            (bars,) = ax.containers
+            assert [p.get_x() + p.get_width() / 2 for p in bars] == [y for y, _, _ in want["balance"]]
+            _assert_same([p.get_height() for p in bars], [v for _, v, _ in want["balance"]], f"{side} balance")
+            assert [p.get_hatch() == "////" for p in bars] == [e for _, _, e in want["balance"]], side
+    finally:
+        plt.close(fig)
+
+
+def test_the_windows_exercise_gaps_successions_and_estimates():
+    """The cases above are not vacuous: by hand from the snapshot (DOTS_16.xlsx, DOTS_203.xlsx)."""
+    cells = _snapshot_cells()
+    sides = _expected_sides(cells, 1972, 1995)
+    own = {y: v for y, v, _ in sides["Bangladesh"]["total"]}
+    mirror = {y: v for y, v, _ in sides["partner"]["total"]}
+    assert math.isnan(own[1972])  # exports 12.17 but no imports: a gap, not 12.17
+    assert all(math.isnan(mirror[y]) for y in range(1972, 1981))  # the USSR side starts in 1981
+    assert ("Bangladesh", "Russian Federation", "TXG_FOB_USD", 1992) not in cells  # 1992 exports only under USSR
+    assert {y: v for y, v, _ in sides["Bangladesh"]["exports"]}[1992] == cells[
+        ("Bangladesh", "USSR", "TXG_FOB_USD", 1992)
+    ][0]
+    assert all(e for y, _, e in sides["partner"]["total"] if 1981 <= y <= 1991)  # USSR figures: IMF estimates
