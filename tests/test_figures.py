@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SNAPSHOT
+from conftest import bangladesh_russia_by_hand, snapshot_cells
 from matplotlib.colors import to_rgba
 
 from bilateral import figures
@@ -58,51 +57,19 @@ def test_summary_marks_estimates_and_missing():
 
 
 # --- The plotted numbers are the raw snapshot's, read back from the figure's artists ---------------
-
-# README ("Cleaning decisions"): the partner is the USSR up to 1991 and the Russian Federation from
-# 1992; Bangladesh's exports it still books under "USSR" from 1992 count for Russia only where
-# Bangladesh reports no Russia value (fill_gaps). The mirror is the partner's own report: its
-# imports from Bangladesh are Bangladesh's exports, its exports to Bangladesh Bangladesh's imports.
-SUCCESSION_YEAR = 1992
+# Expected values: conftest.bangladesh_russia_by_hand, the raw CSV read with the csv module and the
+# README's rules (succession 1992, fill_gaps, the mirror from the partner's report) applied by hand.
 
 
-def _snapshot_cells() -> dict:
-    """(reporter, partner, indicator, year) -> (value, estimate), read with the csv module."""
-    with open(SNAPSHOT, newline="", encoding="utf-8") as handle:
-        return {
-            (r["reporter"], r["partner"], r["indicator"], int(r["year"])): (
-                float(r["value_musd"]),
-                r["estimate"] == "True",
-            )
-            for r in csv.DictReader(handle)
-        }
+def _as_lists(by_hand: dict) -> dict:
+    """side -> flow -> [(year, value, estimate)], years in order."""
+    return {
+        side: {flow: [(year, *by_year[year][flow]) for year in sorted(by_year)] for flow in FLOWS}
+        for side, by_year in by_hand.items()
+    }
 
 
-def _expected_sides(cells: dict, start: int, end: int) -> dict:
-    """Per reporting side, per flow: the values a figure of start..end must show, NaN where missing."""
-    missing = (math.nan, False)
-    sides = {"Bangladesh": {}, "partner": {}}
-    for year in range(start, end + 1):
-        partner = "USSR" if year < SUCCESSION_YEAR else "Russian Federation"
-        own = {}
-        for flow, indicator in (("exports", "TXG_FOB_USD"), ("imports", "TMG_CIF_USD")):
-            found = cells.get(("Bangladesh", partner, indicator, year), missing)
-            if math.isnan(found[0]) and year >= SUCCESSION_YEAR:
-                found = cells.get(("Bangladesh", "USSR", indicator, year), missing)  # fill_gaps
-            own[flow] = found
-        mirror = {
-            "exports": cells.get((partner, "Bangladesh", "TMG_CIF_USD", year), missing),
-            "imports": cells.get((partner, "Bangladesh", "TXG_FOB_USD", year), missing),
-        }
-        for side, flows in (("Bangladesh", own), ("partner", mirror)):
-            (exports, exports_e), (imports, imports_e) = flows["exports"], flows["imports"]
-            # Plain float arithmetic: a missing flow (NaN) makes the total and balance NaN.
-            values = {"exports": exports, "imports": imports, "total": exports + imports, "balance": exports - imports}
-            flags = {"exports": exports_e, "imports": imports_e, "total": exports_e or imports_e}
-            flags["balance"] = flags["total"]
-            for flow in values:
-                sides[side].setdefault(flow, []).append((year, values[flow], flags[flow]))
-    return sides
+FLOWS = ("exports", "imports", "total", "balance")
 
 
 def _assert_same(plotted, expected, what):
@@ -122,7 +89,7 @@ def _assert_same(plotted, expected, what):
     ],
 )
 def test_plotted_numbers_are_the_snapshots(panel, start, end, main_side):
-    expected = _expected_sides(_snapshot_cells(), start, end)
+    expected = _as_lists(bangladesh_russia_by_hand(range(start, end + 1)))
     fig = figures.plot(figures.window(panel, start, end), "t", "source", main_side=main_side)
     try:
         order = ["Bangladesh", "partner"] if main_side == "home" else ["partner", "Bangladesh"]
@@ -162,8 +129,8 @@ def test_plotted_numbers_are_the_snapshots(panel, start, end, main_side):
 
 def test_the_windows_exercise_gaps_successions_and_estimates():
     """The cases above are not vacuous: by hand from the snapshot (DOTS_16.xlsx, DOTS_203.xlsx)."""
-    cells = _snapshot_cells()
-    sides = _expected_sides(cells, 1972, 1995)
+    cells = snapshot_cells()
+    sides = _as_lists(bangladesh_russia_by_hand(range(1972, 1996)))
     own = {y: v for y, v, _ in sides["Bangladesh"]["total"]}
     mirror = {y: v for y, v, _ in sides["partner"]["total"]}
     assert math.isnan(own[1972])  # exports 12.17 but no imports: a gap, not 12.17
