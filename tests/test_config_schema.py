@@ -50,20 +50,27 @@ def test_committed_config_is_valid():
     validate(yaml.safe_load((ROOT / "config/config.yaml").read_text()), str(SCHEMA))
 
 
+# Each refusal names the config key (jsonschema's "instance[...]" path) and the wrong value.
 @pytest.mark.parametrize(
-    "change",
+    ("change", "message"),
     [
-        {"panel": {"successor_rule": "guess"}},
-        {"regimes": {"year_rule": "mid_year"}},
-        {"colour": "red"},
-        {"vintage": "28/11/2026"},
-        {"pair": {"partner": {"code": "China", "name": "China, P.R.: Mainland"}}},
-        {"pair": {"predecessor": {"code": "SUN", "name": "USSR"}}},  # no successor named
+        ({"panel": {"successor_rule": "guess"}}, r"'guess' is not one of .*instance\['panel'\]\['successor_rule'\]"),
+        ({"regimes": {"year_rule": "mid_year"}}, r"'mid_year' is not one of .*instance\['regimes'\]\['year_rule'\]"),
+        ({"colour": "red"}, r"'colour' was unexpected"),
+        ({"vintage": "28/11/2026"}, r"'28/11/2026' does not match .*instance\['vintage'\]"),
+        (
+            {"pair": {"partner": {"code": "China", "name": "China, P.R.: Mainland"}}},
+            r"'China' does not match .*instance\['pair'\]\['partner'\]\['code'\]",
+        ),
+        (
+            {"pair": {"predecessor": {"code": "SUN", "name": "USSR"}}},  # no successor named
+            r"instance\['pair'\]\['predecessor'\]",
+        ),
     ],
 )
-def test_wrong_values_are_refused(change):
+def test_wrong_values_are_refused(change, message):
     config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
     for key, value in change.items():
         config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match=f"(?s)Error validating config file.*{message}"):
         validate(config, str(SCHEMA))

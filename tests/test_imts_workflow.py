@@ -96,7 +96,15 @@ def test_revision_report(pulled):
     assert set(revised[revised.year == 2019].flow) == {"exports", "total", "balance"}
     new_only = table[table.present_in == "new only"]
     assert set(new_only.year) == {NEW_YEAR}
-    # 2020 is in DOTS but not served (the served rows stop at 2020 plus the single 2021 row).
+    # The only 2021 value served is Bangladesh's exports (500.25): its total and balance need the
+    # 2021 imports, which are not served, so they stay missing rather than appearing as new.
+    assert new_only[["reported_by", "flow", "value_musd_new"]].values.tolist() == [["Bangladesh", "exports", 500.25]]
+    # Every DOTS row of the pair is served, up to its last year (2020): no value is "base only",
+    # and 2020 is in both vintages, unrevised.
+    assert (table.present_in != "base only").all(), table[table.present_in == "base only"]
+    in_2020 = table[table.year == 2020]
+    assert len(in_2020) > 0 and set(in_2020.present_in) == {"both"}
+    assert (in_2020.revision_musd.abs() < 1e-9).all()
     for ext in ("png", "svg"):
         assert (project / f"figures/revisions.{ext}").stat().st_size > 0
     summary = (project / "tables/revisions_summary.md").read_text()

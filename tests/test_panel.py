@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -106,7 +107,7 @@ def test_bad_raw_value_names_file_line_and_column(tmp_path):
     lines[5] = lines[5].replace(",False", ",maybe")
     bad = tmp_path / "dots.csv"
     bad.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataValidationError) as err:
+    with pytest.raises(DataValidationError, match=re.escape(str(bad))) as err:
         read_raw(bad)
     message = str(err.value)
     assert str(bad) in message

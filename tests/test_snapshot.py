@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 from conftest import ROOT, SNAPSHOT, WORKBOOKS, needs_workbooks
@@ -33,11 +34,18 @@ def test_provenance_matches_the_committed_extract():
 
 @needs_workbooks
 def test_workbook_checksums_match_the_shared_index():
+    """Each workbook's sha256 and reporter are checked on that workbook's own row of INDEX.csv,
+    and against the file itself: a digest that appears on another row does not count."""
     record = json.loads((SNAPSHOT.parent / "provenance.json").read_text())
-    index = (WORKBOOKS / "INDEX.csv").read_text()
+    with open(WORKBOOKS / "INDEX.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    by_file = {row["file"]: row for row in rows}
+    assert len(by_file) == len(rows), "INDEX.csv lists a file twice"
     for source in record["source_workbooks"]:
-        assert f"{source['file']},{source['reporter']}" in index or source["file"] in index
-        assert source["sha256"] in index
+        row = by_file[source["file"]]
+        assert row["reporter"] == source["reporter"], source["file"]
+        assert row["sha256"] == source["sha256"], source["file"]
+        assert sha256_file(WORKBOOKS / source["file"]) == source["sha256"], source["file"]
 
 
 def test_no_workbook_is_committed():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -132,18 +131,14 @@ def test_provenance_records_every_output(built):
     assert record["panel"]["settings"]["panel"]["successor_rule"] == "fill_gaps"
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
-def test_html_report_renders_in_a_real_browser(built):
+def test_html_report_renders_in_a_real_browser(chromium, built):
     from playwright.sync_api import sync_playwright
 
     page_path = built / "report/index.html"
     errors, requests = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
+            executable_path=str(chromium),
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
