@@ -112,7 +112,7 @@ def test_hand_cases_of_the_year_rules(governments, year, rule, expected):
 
 @pytest.mark.parametrize("rule", RULES)
 def test_year_assignment_table_equals_day_counting(panel, governments, rule):
-    table = regime_tables.year_assignment(panel, governments, rule)
+    table = regime_tables.years_to_governments(panel, governments, rule)
     assert list(table.year) == list(YEARS)
     camp_of = {g["id"]: g["camp"] for g in _governments()}
     by_hand = _assignment(rule)

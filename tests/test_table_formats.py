@@ -180,14 +180,19 @@ def regime_frames(raw, panel):
     return {
         "regimes_by_government": regime_tables.by_government(panel, world, governments, "plurality"),
         "regimes_by_camp": regime_tables.by_camp(panel, world, governments, "plurality", regimes.load_camps(REGIMES)),
-        "year_assignment": regime_tables.year_assignment(panel, governments, "plurality"),
+        "year_assignment": regime_tables.years_to_governments(panel, governments, "plurality"),
     }
 
 
 @pytest.mark.parametrize("name", ["regimes_by_government", "regimes_by_camp", "year_assignment"])
 def test_regime_tables_hold_the_csv_values_in_every_format(tmp_path, panel, regime_frames, name):
     labels = regime_tables.column_labels(panel)
-    paths = tables.write_all(regime_frames[name], tmp_path / name, f"{name} & 100% of $ in_office", labels=labels)
+    paths = tables.write_all(
+        regime_frames[name],
+        [tmp_path / f"{name}.{fmt}" for fmt in tables.FORMATS],
+        f"{name} & 100% of $ in_office",
+        labels=labels,
+    )
     assert sorted(p.suffix for p in paths) == [".csv", ".html", ".md", ".tex"]
     shown = {"share_of_world_pct": "Share of Bangladesh's world trade (%)"} if name != "year_assignment" else {}
     assert_formats_match_csv(tmp_path / name, shown)
@@ -195,7 +200,7 @@ def test_regime_tables_hold_the_csv_values_in_every_format(tmp_path, panel, regi
 
 def test_regime_table_csv_keeps_full_precision_and_empty_cells(tmp_path, regime_frames):
     """The comparison above is not vacuous: the CSV has unrounded numbers, thousands and empty cells."""
-    tables.write_all(regime_frames["regimes_by_government"], tmp_path / "t", "caption", formats=("csv", "md"))
+    tables.write_all(regime_frames["regimes_by_government"], [tmp_path / "t.csv", tmp_path / "t.md"], "caption")
     header, rows, kinds = read_csv_cells(tmp_path / "t.csv")
     means = [row[header.index("mean_total_musd")] for row in rows]
     assert kinds["mean_total_musd"] == "float"
@@ -222,7 +227,9 @@ def _tricky() -> pd.DataFrame:
 
 
 def test_special_characters_and_kinds_of_cells_survive_every_format(tmp_path):
-    tables.write_all(_tricky(), tmp_path / "tricky", "Caption with & and % and _ and $")
+    tables.write_all(
+        _tricky(), [tmp_path / f"tricky.{fmt}" for fmt in tables.FORMATS], "Caption with & and % and _ and $"
+    )
     assert_formats_match_csv(tmp_path / "tricky")
     # By hand: 1234567.891 shows as 1,234,567.89; 999.995 rounds to 2 decimals; NaN is empty.
     _, md_rows = parse_markdown((tmp_path / "tricky.md").read_text())
@@ -236,7 +243,7 @@ def test_special_characters_and_kinds_of_cells_survive_every_format(tmp_path):
 )
 def test_a_pipe_in_a_cell_stays_in_its_markdown_cell(tmp_path):
     frame = pd.DataFrame({"government": ["Caretaker | military-backed"], "n_years": [2]})
-    tables.write_all(frame, tmp_path / "pipe", "caption", formats=("csv", "md"))
+    tables.write_all(frame, [tmp_path / "pipe.csv", tmp_path / "pipe.md"], "caption")
     header, rows = parse_markdown((tmp_path / "pipe.md").read_text())
     assert rows == [["Caretaker | military-backed", "2"]]
 
