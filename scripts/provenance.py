@@ -2,9 +2,10 @@
 
 import json
 import logging
+import sys
 
 from bilateral.atomic import write_text
-from bilateral.provenance import manifest
+from bilateral.provenance import manifest, remove_stale
 
 
 def main(snakemake) -> None:
@@ -18,6 +19,10 @@ def main(snakemake) -> None:
         snakemake.params.fingerprint,
     )
     write_text(snakemake.output[0], json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    # The record runs again whenever the set of outputs changes: then files no rule declares any
+    # more are removed, so that the folders hold exactly what the record lists.
+    for name in remove_stale(list(snakemake.input.products)):
+        print(f"removed {name}: no longer an output of this configuration", file=sys.stderr)
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)

@@ -126,3 +126,19 @@ def test_a_bad_window_stops_before_any_work(built, figure, message):
         ["snakemake", "--cores", "1", "--configfile", "config/config.yaml", "overlay.yaml"], built, check=False
     )
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_outputs_no_longer_declared_are_removed_and_named(tmp_path):
+    project = tracked_copy(tmp_path)
+    run(["snakemake", "--cores", "2"], project)
+    config = yaml.safe_load((project / "config/config.yaml").read_text())
+    del config["figures"]["figure3"]
+    (project / "config/config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    result = run(["snakemake", "--cores", "2"], project)
+    assert not list(project.glob("figures/figure3.*"))
+    assert "removed figures/figure3.png: no longer an output of this configuration" in result.stderr
+    # The folders hold exactly what the record lists.
+    record = json.loads((project / "report/provenance.json").read_text())
+    listed = {path for item in record["products"] for path in item["outputs"]}
+    on_disk = {p.relative_to(project).as_posix() for d in ("figures", "tables") for p in (project / d).iterdir()}
+    assert on_disk - {"figures/README.md", "tables/README.md"} == listed

@@ -129,3 +129,23 @@ def manifest(
         "packages": packages(root / "requirements.lock"),
         "products": [job_record(job, root) for job in jobs],
     }
+
+
+# The folders whose every file is a declared output (their README.md aside).
+OUTPUT_FOLDERS = ("figures", "tables")
+
+
+def remove_stale(declared: list[str], root: str | Path = ".", folders=OUTPUT_FOLDERS) -> list[str]:
+    """Remove files in the output folders that no rule declares any more (a figure dropped from the
+    config, the claims of another pair): left in place they would pass for current outputs."""
+    root = Path(root)
+    keep = set(declared)
+    stale = sorted(
+        path.relative_to(root).as_posix()
+        for folder in folders
+        for path in (root / folder).rglob("*")
+        if path.is_file() and path.name != "README.md" and path.relative_to(root).as_posix() not in keep
+    )
+    for name in stale:
+        (root / name).unlink()
+    return stale
