@@ -28,8 +28,8 @@ if config["source"] == "imf-imts" and not config["vintage"]:
 # A dataset is one vintage of raw data: 'dots-2022' or 'imts-<access date>'.
 DATASET = settings.dataset(config)
 REVISION_BASE = config["revisions"]["base"]
-# Titles may use {home}, {partner}, {start}, {end}.
-FIGURE_TITLES = settings.figure_titles(config)
+# Titles may use {home}, {partner}, {start}, {end}: a wrong placeholder stops the run now.
+settings.figure_titles(config)
 KERNEL = config["kernel"]
 # The package is one value compared between runs, not 30 inputs: editing its code re-runs every
 # step that runs it, and a build prints each job's data inputs only.
@@ -43,11 +43,45 @@ def raw_record(dataset):
     return f"data/raw/{dataset}/{name}"
 
 
-def raw_tidy(wildcards):
+def raw_tidy_path(dataset):
     """The tidy CSV a dataset is cleaned from: committed for DOTS, parsed for IMTS."""
-    if wildcards.dataset == "dots-2022":
+    if dataset == "dots-2022":
         return "data/raw/dots-2022/dots.csv"
-    return f"data/processed/{wildcards.dataset}/tidy.csv"
+    return f"data/processed/{dataset}/tidy.csv"
+
+
+def raw_tidy(wildcards):
+    return raw_tidy_path(wildcards.dataset)
+
+
+# The years the raw data in use have for the pair, read now so that a figure's window is checked
+# (and `earliest`/`latest` resolved) before any notebook runs; None for an IMTS vintage not pulled yet.
+COVERAGE = settings.data_coverage(config, raw_tidy_path(DATASET))
+
+
+def figure_parameters(wildcards):
+    """A figure's notebook parameters: its window with `earliest`/`latest` resolved from the data."""
+    start, end, _ = settings.resolve_window(config, wildcards.figure, COVERAGE, DATASET)
+    return config["figures"][wildcards.figure] | {
+        "start": start,
+        "end": end,
+        "title": figure_title(wildcards.figure, start, end),
+        "dpi": config["figure_dpi"],
+    }
+
+
+def figure_title(name, start, end):
+    """The title for the resolved years (the nominal ones while the data are not there yet)."""
+    nominal = settings.nominal_window(config, name)
+    years = [year if isinstance(year, int) else default for year, default in zip((start, end), nominal)]
+    return settings.figure_title(config, name, *years)
+
+
+for _name in config["figures"]:
+    _start, _end, _warning = settings.resolve_window(config, _name, COVERAGE, DATASET)
+    for _text in (_warning, settings.title_years_warning(_name, figure_title(_name, _start, _end), _start, _end)):
+        if _text:
+            print(f"warning: {_text}", file=sys.stderr)
 
 
 def imts_request():

@@ -16,8 +16,7 @@ rule figure:
     params:
         # One dict: Snakemake compares params as a set of values, so separate start/end would
         # not tell a swapped window from the original one.
-        parameters=lambda wc: config["figures"][wc.figure]
-        | {"title": FIGURE_TITLES[wc.figure], "dpi": config["figure_dpi"]},
+        parameters=figure_parameters,
         kernel=KERNEL,
         code=PACKAGE,
     message:

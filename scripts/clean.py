@@ -19,10 +19,13 @@ def main(snakemake) -> None:
     pair = Pair.from_config(settings["pair"])
     pair.check_present(raw, snakemake.input.raw)
     options = panel.PanelSettings(pair=pair, **settings["panel"])
-    write_text(snakemake.output.panel, panel.to_csv(panel.build_panel(raw, options)))
+    built = panel.build_panel(raw, options)
+    write_text(snakemake.output.panel, panel.to_csv(built))
     write_text(snakemake.output.world, panel.to_csv(panel.build_world(raw, options)))
-    # What made the panel, for the provenance record (which never reads the config in force).
-    write_text(snakemake.output.record, json.dumps(settings, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    # What made the panel, for the provenance record (which never reads the config in force), and
+    # the years it covers, which the figures' windows are checked against before any notebook runs.
+    record = {**settings, "coverage": panel.coverage(built)}
+    write_text(snakemake.output.record, json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)

@@ -60,6 +60,31 @@ def window(panel: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     return rows[PLOTTED_COLUMNS].sort_values(["reported_by", "year"], kind="stable").reset_index(drop=True)
 
 
+def resolve_years(panel: pd.DataFrame, start, end) -> tuple[int, int]:
+    """A window's years; `earliest`/`latest` (left so when the data were not there before the run)
+    become the first/last year with any flow in the panel."""
+    known = panel[panel["exports_musd"].notna() | panel["imports_musd"].notna()]["year"]
+    return (int(known.min()) if start == "earliest" else int(start)), (
+        int(known.max()) if end == "latest" else int(end)
+    )
+
+
+def empty_spans(rows: pd.DataFrame, start: int, end: int) -> list[tuple[int, int]]:
+    """The runs of years in start..end where neither reporting side has a value for any flow."""
+    known = set(rows.loc[rows["exports_musd"].notna() | rows["imports_musd"].notna(), "year"])
+    spans, run = [], []
+    for year in range(start, end + 1):
+        if year in known:
+            if run:
+                spans.append((run[0], run[-1]))
+            run = []
+        else:
+            run.append(year)
+    if run:
+        spans.append((run[0], run[-1]))
+    return spans
+
+
 def side_title(rows: pd.DataFrame, side: str) -> str:
     if side != PARTNER_SIDE:
         return f"As reported by {side}"
@@ -125,8 +150,9 @@ def _draw(ax, rows: pd.DataFrame, home: str) -> None:
 MAIN_SIDES = ("home", "partner")
 
 
-def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "home"):
-    """Two panels: `main_side` ('home' or 'partner') on top, the other reporting side below."""
+def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "home", years=None):
+    """Two panels: `main_side` ('home' or 'partner') on top, the other reporting side below, over
+    `years` (first, last; default: the rows' years), any year without data shaded and labelled."""
     if main_side not in MAIN_SIDES:
         raise ValueError(f"main_side {main_side!r}: choose one of {list(MAIN_SIDES)}")
     sns.set_theme(style="whitegrid", context="paper", font="DejaVu Sans")
@@ -140,7 +166,27 @@ def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "hom
         if part["total_musd"].isna().all():
             label += ": no data in this vintage"
         ax.set_title(label, loc="left", fontsize=10)
-    years = sorted(rows["year"].unique())
+    first, last = years if years else (int(rows["year"].min()), int(rows["year"].max()))
+    # Years the window asks for but the data do not have stay on the axis, visibly empty.
+    spans = empty_spans(rows, first, last)
+    for ax in axes:
+        for low, high in spans:
+            ax.axvspan(low - 0.5, high + 0.5, facecolor="0.93", edgecolor="0.6", hatch="..", linewidth=0, zorder=0)
+            ax.text(
+                (low + high) / 2,
+                0.5,
+                "no data in this vintage",
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="center",
+                rotation=90 if high - low < 3 else 0,
+                fontsize=8,
+                color="0.2",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 2},
+            )
+        if spans:
+            ax.set_xlim(first - 0.7, last + 0.7)
+    years = list(range(first, last + 1))
     axes[-1].set_xticks(years)
     axes[-1].set_xticklabels([str(y) for y in years], rotation=90 if len(years) > 12 else 0)
     handles = [

@@ -198,3 +198,17 @@ def build_world(raw: pd.DataFrame, settings: PanelSettings = PanelSettings()) ->
 
 def to_csv(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, lineterminator="\n")
+
+
+def coverage(panel: pd.DataFrame) -> dict:
+    """The years the panel spans and, per reporting side, the first and last year with any flow."""
+    known = panel["exports_musd"].notna() | panel["imports_musd"].notna()
+    sides = {}
+    for side, rows in panel[known].groupby("reported_by", sort=True):
+        sides[side] = [int(rows["year"].min()), int(rows["year"].max())]
+    with_data = panel.loc[known, "year"]
+    return {
+        "years": [int(panel["year"].min()), int(panel["year"].max())],
+        "with_data": [int(with_data.min()), int(with_data.max())] if len(with_data) else None,
+        "sides": sides,
+    }

@@ -8,6 +8,7 @@ Which files the workflow writes is not here: the rules' own output patterns decl
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import yaml
@@ -73,30 +74,111 @@ def raw_files(config: dict) -> list[str]:
 PAPER_PARTNER_WORDS = ("Russia", "Soviet", "USSR")
 
 
-def figure_titles(config: dict) -> dict[str, str]:
-    """Each figure's title with {home}, {partner}, {start} and {end} filled in; {partner} names
-    the predecessor, the partner or both, as the window covers them."""
+def figure_title(config: dict, name: str, start: int, end: int) -> str:
+    """A figure's title with {home}, {partner}, {start} and {end} filled in; {partner} names the
+    predecessor, the partner or both, as the window covers them."""
     pair = Pair.from_config(config["pair"])
     succession = config["panel"]["succession_year"]
-    titles = {}
-    for name, figure in config["figures"].items():
-        partners = [pair.predecessor] if pair.predecessor and figure["start"] < succession else []
-        if not pair.predecessor or figure["end"] >= succession:
-            partners.append(pair.partner)
-        values = {
-            "home": pair.home.name,
-            "partner": "/".join(c.name for c in partners),
-            "start": figure["start"],
-            "end": figure["end"],
-        }
-        try:
-            titles[name] = figure["title"].format_map(values)
-        except (KeyError, IndexError, ValueError) as err:
-            raise ValueError(
-                f"config figures.{name}.title {figure['title']!r}: {err!r}; the placeholders are "
-                "{home}, {partner}, {start} and {end} (double a brace to print one)"
-            ) from None
-    return titles
+    partners = [pair.predecessor] if pair.predecessor and start < succession else []
+    if not pair.predecessor or end >= succession:
+        partners.append(pair.partner)
+    values = {"home": pair.home.name, "partner": "/".join(c.name for c in partners), "start": start, "end": end}
+    template = config["figures"][name]["title"]
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError) as err:
+        raise ValueError(
+            f"config figures.{name}.title {template!r}: {err!r}; the placeholders are "
+            "{home}, {partner}, {start} and {end} (double a brace to print one)"
+        ) from None
+
+
+def nominal_window(config: dict, name: str) -> tuple[int, int]:
+    """A figure's window before the data are read: 'earliest' and 'latest' stand for the panel's
+    configured bounds (the data decide them later, in `resolve_window`)."""
+    figure, panel = config["figures"][name], config["panel"]
+    start = panel["first_year"] if figure["start"] == EARLIEST else figure["start"]
+    end = (panel["last_year"] or LATEST_UNKNOWN) if figure["end"] == LATEST else figure["end"]
+    return start, end
+
+
+EARLIEST, LATEST = "earliest", "latest"
+LATEST_UNKNOWN = 9999  # 'latest' before the data are read: only for checks that need an order
+
+
+def figure_titles(config: dict) -> dict[str, str]:
+    """Each figure's title for its nominal window (checks its placeholders before any work)."""
+    return {name: figure_title(config, name, *nominal_window(config, name)) for name in config["figures"]}
+
+
+def title_years_warning(name: str, title: str, start, end) -> str | None:
+    """A title that spells out other years than its window (a literal title kept after the window
+    changed) would mislabel the figure."""
+    spans = re.findall(r"\b(\d{4})\s*[–-]\s*(\d{4})\b", title)
+    if isinstance(start, int) and isinstance(end, int) and spans and (str(start), str(end)) not in spans:
+        return (
+            f"config figures.{name}: the title {title!r} names {'–'.join(spans[0])}, but the window is "
+            f"{start}–{end}; write {{start}}–{{end}} in the title to follow the window"
+        )
+    return None
+
+
+def data_coverage(config: dict, raw_path: str | Path) -> dict | None:
+    """The first and last year the raw data have a value for the pair, either reporting side,
+    within the panel's years; None when the file is not there yet (an IMTS vintage not pulled)."""
+    if not Path(raw_path).is_file():
+        return None
+    import pandas as pd
+
+    raw = pd.read_csv(raw_path, usecols=["reporter_code", "reporter", "partner_code", "partner", "year", "value_musd"])
+    raw = raw[raw["value_musd"].notna()]
+    pair = Pair.from_config(config["pair"])
+    succession = config["panel"]["succession_year"]
+    home_reports = pair.home.rows(raw, "reporter")
+    home_partner = pair.home.rows(raw, "partner")
+    spans = [(pair.partner, raw["year"] >= succession if pair.predecessor else raw["year"] > 0)]
+    if pair.predecessor:
+        spans.append((pair.predecessor, raw["year"] < succession))
+    keep = pd.Series(False, index=raw.index)
+    for country, years in spans:
+        own = home_reports & country.rows(raw, "partner")
+        mirror = home_partner & country.rows(raw, "reporter")
+        keep |= years & (own | mirror)
+    first, last = config["panel"]["first_year"], config["panel"]["last_year"]
+    years = raw.loc[keep, "year"]
+    years = years[(years >= first) & ((years <= last) if last else True)]
+    return {"with_data": [int(years.min()), int(years.max())] if len(years) else None}
+
+
+def resolve_window(config: dict, name: str, coverage: dict | None, dataset: str) -> tuple[int, int, str | None]:
+    """A figure's window against the years the data have for the pair: 'earliest'/'latest' resolved; a
+    window with no data at all stops the run; one that reaches past the data earns a warning.
+    Without the data yet (an IMTS vintage not pulled) the window stays nominal."""
+    figure = config["figures"][name]
+    if coverage is None:
+        return figure["start"], figure["end"], None  # the notebook resolves them from the panel
+    covered = coverage["with_data"]
+    if covered is None:
+        raise ValueError(f"config figures.{name}: {dataset} has no data for the pair at all")
+    first, last = covered
+    start = first if figure["start"] == EARLIEST else figure["start"]
+    end = last if figure["end"] == LATEST else figure["end"]
+    if start > end:
+        raise ValueError(f"config figures.{name}: start {start} is after end {end} (with the data's years filled in)")
+    if end < first or start > last:
+        raise ValueError(
+            f"config figures.{name}: {start}–{end} has no data; {dataset} covers {first}–{last}. "
+            f"Choose years in {first}–{last}, `end: latest`, or a newer vintage (make update-data)"
+        )
+    missing = [span for span in ((start, first - 1), (last + 1, end)) if span[0] <= span[1]]
+    warning = None
+    if missing:
+        spans = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in missing)
+        warning = (
+            f"config figures.{name}: {start}–{end} reaches past the data: {dataset} has no data for {spans} "
+            f"(it covers {first}–{last}); the figure shows those years empty, labelled"
+        )
+    return start, end, warning
 
 
 def title_warnings(config: dict) -> list[str]:
@@ -117,21 +199,22 @@ def title_warnings(config: dict) -> list[str]:
 
 
 def check_windows(config: dict) -> None:
-    """Each figure's window runs forward and lies within the panel's years (config panel)."""
+    """Each figure's window runs forward and lies within the panel's years (config panel); the
+    data's own years are checked once the panel is built (`resolve_window`)."""
     first, last = config["panel"]["first_year"], config["panel"]["last_year"]
     for name, figure in config["figures"].items():
-        start, end = figure["start"], figure["end"]
+        start, end = nominal_window(config, name)
         if start > end:
             raise ValueError(f"config figures.{name}: start {start} is after end {end}; swap them")
-        if start < first:
+        if figure["start"] != EARLIEST and start < first:
             raise ValueError(
                 f"config figures.{name}: the window starts in {start}, before panel.first_year {first}: "
-                f"start the figure in {first} or later, or lower panel.first_year"
+                f"start the figure in {first} or later (or `start: earliest`), or lower panel.first_year"
             )
-        if last is not None and end > last:
+        if last is not None and figure["end"] != LATEST and end > last:
             raise ValueError(
                 f"config figures.{name}: the window ends in {end}, after panel.last_year {last}: "
-                f"end the figure in {last} or earlier, or raise panel.last_year"
+                f"end the figure in {last} or earlier (or `end: latest`), or raise panel.last_year"
             )
 
 
