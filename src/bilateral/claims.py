@@ -272,12 +272,35 @@ def _estimated(panel: pd.DataFrame, side: str, series: str, years: list[int]) ->
     return sorted(int(y) for y in rows.loc[flags.astype(bool), "year"])
 
 
+def why_not_covered(panel: pd.DataFrame, side: str, series: str, years: list[int]) -> list[str]:
+    """For each year a check needs but lacks, why: the vintage has no such year, a cleaning rule left
+    the value out (the panel's note says which), or the reporter gave no value."""
+    rows = panel[panel["reported_by"] == side].set_index("year")
+    notes = rows["note"] if "note" in rows else pd.Series("", index=rows.index)
+    reasons = []
+    for year in years:
+        if year not in rows.index:
+            reasons.append(f"this vintage has no {year}")
+        elif pd.isna(rows.loc[year, f"{series}_musd"]):
+            note = notes[year]
+            reasons.append(
+                f"{year}: the cleaning rule panel.successor_rule left it out ({note})"
+                if "left out" in note
+                else f"{year}: no value reported"
+            )
+    return reasons
+
+
 def evaluate(claims: list[dict], panel: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for claim in claims:
         for side in sides(panel):
             series = _series(panel, side, claim["series"])
             verdict, reason, used = CHECKS[claim["check"]](series, claim)
+            if verdict == NOT_COVERED:
+                # Say why the vintage cannot answer: a year past its end, or a cleaning rule.
+                reasons = why_not_covered(panel, side, claim["series"], years_used(claim))
+                reason = "; ".join(reasons) if reasons else reason
             estimates = _estimated(panel, side, claim["series"], years_used(claim)) if used else []
             if estimates:
                 # E.g. the USSR's 1981-1991 figures are derived from Bangladesh's own report:
