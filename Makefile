@@ -28,9 +28,9 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src scripts tests notebooks
-	$(BIN)/ruff format --check src scripts tests notebooks
-	$(BIN)/snakefmt --check Snakefile rules
+	$(BIN)/ruff check src scripts tests notebooks bench
+	$(BIN)/ruff format --check src scripts tests notebooks bench
+	$(BIN)/snakefmt --check Snakefile rules bench/one_rule/Snakefile
 	$(BIN)/snakemake --lint
 
 # Pull the newest IMF figures (IMTS API) as a new vintage and rebuild everything from it:

@@ -1,0 +1,223 @@
+"""Measure the project's speed targets and write bench/RESULTS.md.
+
+Each scenario runs several times as a whole process (wall time with Python's clock, peak memory of
+the largest process from the kernel's own accounting, os.wait4); medians and ranges are reported,
+and each target as a ratio measured in the same run, so a slower machine shifts both sides.
+
+    python bench/run.py            # every scenario (about 15 minutes on 2 cores)
+    python bench/run.py --quick    # one run each and no fresh clones (a smoke test)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ONE_RULE = ROOT / "bench" / "one_rule"
+
+
+@dataclass
+class Timing:
+    name: str
+    walls: list[float] = field(default_factory=list)
+    peaks_mb: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.walls)
+
+    def row(self) -> str:
+        low, high = min(self.walls), max(self.walls)
+        return (
+            f"| {self.name} | {self.median:.2f} | {low:.2f}–{high:.2f} | {len(self.walls)} | {max(self.peaks_mb):.0f} |"
+        )
+
+
+def timed(args: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one run of `args` (the largest of its processes)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{args} in {cwd} failed: {process.stderr.read().decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def measure(name: str, args: list[str], cwd: Path, runs: int, before=None, env=None) -> Timing:
+    timing = Timing(name)
+    for number in range(runs):
+        if before:
+            before()
+        wall, peak = timed(args, cwd, env)
+        timing.walls.append(wall)
+        timing.peaks_mb.append(peak)
+        print(f"  {name}: run {number + 1}/{runs}: {wall:.2f} s", file=sys.stderr, flush=True)
+    return timing
+
+
+def clone(target: Path) -> Path:
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
+    return target
+
+
+def machine() -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor() or "unknown",
+    )
+    memory = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line)
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}" for name in ("snakemake", "papermill", "pandas", "matplotlib")
+    )
+    return [
+        f"- Machine: {os.cpu_count()} cores, {cpu}, {int(memory) / 1024**2:.0f} GiB, {platform.platform()}",
+        f"- Python {platform.python_version()}; {versions}",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="one run each, no fresh clones")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    make = shutil.which("make") or "make"
+    results: dict[str, Timing] = {}
+    with tempfile.TemporaryDirectory(prefix="bilateral-bench-") as folder:
+        work = Path(folder)
+        if not args.quick:
+            # A fresh clone to every output, the environment included: warm and cold package caches.
+            counter = iter(range(100))
+
+            def fresh():
+                target = work / f"fresh-{next(counter)}"
+                return clone(target)
+
+            warm = Timing("fresh clone → every output, warm package cache (make)")
+            for _ in range(max(1, runs // 2)):
+                target = fresh()
+                wall, peak = timed([make], target)
+                warm.walls.append(wall)
+                warm.peaks_mb.append(peak)
+            results["fresh_warm"] = warm
+            cold_cache = work / "empty-cache"
+            target = fresh()
+            cold = Timing("fresh clone → every output, cold package cache (make)")
+            wall, peak = timed([make], target, env={"UV_CACHE_DIR": str(cold_cache), "PIP_CACHE_DIR": str(cold_cache)})
+            cold.walls.append(wall)
+            cold.peaks_mb.append(peak)
+            results["fresh_cold"] = cold
+
+        project = clone(work / "project")
+        subprocess.run([make], cwd=project, check=True, capture_output=True)
+        python = str(project / ".venv" / "bin" / "python")
+        snakemake = str(project / ".venv" / "bin" / "snakemake")
+
+        def clean_outputs():
+            subprocess.run([make, "clean-outputs"], cwd=project, check=True, capture_output=True)
+
+        results["cold"] = measure(
+            "cold run (environment present, outputs deleted): make", [make], project, runs, clean_outputs
+        )
+        floor = clone(work / "floor")
+        (floor / "report").mkdir()
+        shutil.copy(project / "report" / "provenance.json", floor / "report" / "provenance.json")
+        results["floor"] = measure(
+            "floor: bench/floor.py, one process, no kernels",
+            [python, str(ROOT / "bench" / "floor.py"), str(floor)],
+            floor,
+            runs,
+        )
+        subprocess.run([make], cwd=project, check=True, capture_output=True)
+        results["noop"] = measure("no-op: make", [make], project, runs)
+        results["noop_snakemake"] = measure(
+            "no-op: snakemake on a one-rule Snakefile", [snakemake, "--cores", "1", "--quiet", "all"], ONE_RULE, runs
+        )
+        overlays = [work / "end2020.yaml", work / "end2019.yaml"]
+        overlays[0].write_text("figures:\n  figure3: {end: 2020}\n")
+        overlays[1].write_text("figures:\n  figure3: {end: 2019}\n")
+        flip = iter(range(1000))
+        changed = Timing("one figure changed (figure3's end): make CONFIG=…")
+        for _ in range(runs):
+            overlay = overlays[next(flip) % 2]
+            wall, peak = timed([make, f"CONFIG={overlay}"], project)
+            changed.walls.append(wall)
+            changed.peaks_mb.append(peak)
+        results["one_figure"] = changed
+        executed = work / "figure.ipynb"
+        results["one_notebook"] = measure(
+            "one notebook execution: papermill trade_figure.ipynb",
+            [
+                python,
+                "-m",
+                "papermill",
+                "notebooks/trade_figure.ipynb",
+                str(executed),
+                "-k",
+                "python3",
+                "--no-progress-bar",
+            ],
+            project,
+            runs,
+        )
+        if not args.quick:
+            results["test"] = measure("make test (environment present)", [make, "test"], project, 1)
+    write(Path(args.out), results, args.quick)
+
+
+TARGETS = [
+    # (label, numerator, denominator or seconds, goal)
+    ("fresh clone, warm cache", "fresh_warm", 60.0, "≤ 60 s"),
+    ("fresh clone, cold cache", "fresh_cold", 120.0, "≤ 120 s"),
+    ("cold run / floor", "cold", "floor", "≤ 1.5×"),
+    ("no-op / Snakemake's one-rule no-op", "noop", "noop_snakemake", "≤ 1.2×"),
+    ("one figure changed / one notebook execution", "one_figure", "one_notebook", "≤ 1.5×"),
+    ("make test", "test", 60.0, "≤ 60 s"),
+]
+
+
+def write(path: Path, results: dict[str, Timing], quick: bool) -> None:
+    lines = ["# Benchmark results", "", "Written by `python bench/run.py`" + (" --quick" if quick else "") + ".", ""]
+    lines += machine()
+    lines += ["", "## Targets", "", "| target | measured | goal | met |", "|---|---|---|---|"]
+    for label, key, base, goal in TARGETS:
+        if key not in results:
+            continue
+        value = results[key].median
+        if isinstance(base, str):
+            ratio = value / results[base].median
+            text, met = (
+                f"{ratio:.2f}× ({value:.2f} s / {results[base].median:.2f} s)",
+                ratio <= float(goal.strip("≤ ×")),
+            )
+        else:
+            text, met = f"{value:.1f} s", value <= base
+        lines.append(f"| {label} | {text} | {goal} | {'yes' if met else 'no'} |")
+    lines += ["", "## Every scenario (seconds; peak memory of the largest process)", ""]
+    lines += ["| scenario | median | min–max | runs | peak MB |", "|---|---|---|---|---|"]
+    lines += [timing.row() for timing in results.values()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
