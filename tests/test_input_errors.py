@@ -10,11 +10,14 @@ import json
 import shutil
 
 import pytest
-from conftest import SNAPSHOT
+from conftest import ROOT, SNAPSHOT
+from imf_server import CSV, XML
 
 from bilateral import snapshot
 from bilateral.checksums import sha256_file
 from bilateral.errors import InputError
+from bilateral.imts.parse import ImtsFormatError, parse
+from bilateral.imts.request import ImtsRequest
 from bilateral.pair import Pair, PairError
 from bilateral.panel import build_panel
 from bilateral.schemas import DataValidationError, read_raw
@@ -183,3 +186,44 @@ def test_a_file_cut_at_a_line_boundary_is_not_blamed_on_the_config_alone(tmp_pat
 def test_the_projects_errors_are_value_errors_the_cli_prints():
     assert issubclass(DataValidationError, InputError) and issubclass(InputError, ValueError)
     assert issubclass(PairError, InputError) and issubclass(snapshot.RecordError, InputError)
+
+
+# --- IMTS bodies: every value finite, lines of the body ------------------------------------
+
+RESPONSES = ROOT / "tests" / "fixtures" / "imf-responses"
+CSV_BODY = (RESPONSES / "imts-sdmx3-sdmxcsv20-DERIVED-from-xml.csv").read_bytes()
+XML_BODY = (RESPONSES / "imts-sdmx3-sdmxml30-USA-XG_FOB_USD-2023-2024.xml").read_bytes()
+US = ImtsRequest(reporters=("USA",), indicators=("XG_FOB_USD",), partners=("G001", "G998"), first_year=2020)
+# Line 4 of the CSV body (the third observation) is US exports to the EU (G998) in 2023.
+EU_2023 = b"369756760426"
+
+
+@pytest.mark.parametrize("value", [b"Infinity", b"-Infinity", b"inf", b"1e400", b"sNaN"])
+def test_an_imts_value_that_is_no_finite_number_is_located(value):
+    with pytest.raises(ImtsFormatError, match=f"response.csv, line 4: OBS_VALUE '{value.decode()}' is not a finite"):
+        parse(CSV_BODY.replace(EU_2023, value), CSV, US, "response.csv")
+
+
+def test_an_empty_imts_value_stays_missing():
+    rows = parse(CSV_BODY.replace(EU_2023, b""), CSV, US, "response.csv")
+    assert len(rows) == 3 and 2023 not in set(rows[rows.partner_code == "G998"].year)
+
+
+def test_a_negative_imts_flow_is_located_in_the_body():
+    message = r"response.csv: 1 problem\(s\):\n  line 4: row fails trade flows are >= 0 \(an export or import"
+    with pytest.raises(ImtsFormatError, match=message):
+        parse(CSV_BODY.replace(EU_2023, b"-" + EU_2023), CSV, US, "response.csv")
+
+
+def test_a_duplicated_imts_observation_is_located_in_the_body():
+    lines = CSV_BODY.split(b"\n")
+    with pytest.raises(ImtsFormatError) as err:
+        parse(CSV_BODY + lines[3] + b"\n", CSV, US, "response.csv")
+    assert "line 4: row has the same reporter" in str(err.value) and "line 6: row has the same" in str(err.value)
+
+
+def test_an_xml_body_is_located_by_observation():
+    with pytest.raises(
+        ImtsFormatError, match="response.xml: 1 problem.*\n  observation 3: row fails trade flows are >= 0"
+    ):
+        parse(XML_BODY.replace(EU_2023, b"-" + EU_2023), XML, US, "response.xml")

@@ -106,6 +106,7 @@ CHECK_WORDS = {
     "coerce_dtype('float64')": "is not a number",
     "coerce_dtype('int64')": "is not a whole number",
     "isin([True, False])": "is not True or False",
+    "trade flows are >= 0": "fails trade flows are >= 0 (an export or import value is negative)",
     "multiple_fields_uniqueness": "has the same reporter, partner, indicator and year as another row",
 }
 
@@ -117,16 +118,18 @@ def validate(
     limit: int = 10,
     lines: Sequence[int] | None = None,
     text: pd.DataFrame | None = None,
+    place: str = "line",
 ):
     """Validate `frame` or raise with locations.
 
-    `lines[i]` is the file line of row i (default: i + 2, a CSV with a one-line header);
-    `text` is the frame as read, so that a message quotes a cell as it is written ('NaN', not nan).
+    `lines[i]` is the file line of row i (default: i + 2, a CSV with a one-line header), or what
+    `place` calls it (an XML body's 'observation'); `text` is the frame as read, so that a message
+    quotes a cell as it is written ('NaN', not nan).
     """
     try:
         return schema.validate(frame, lazy=True)
     except SchemaErrors as err:
-        raise DataValidationError(describe(err.failure_cases, source, limit, lines, text)) from None
+        raise DataValidationError(describe(err.failure_cases, source, limit, lines, text, place)) from None
 
 
 def describe(
@@ -135,6 +138,7 @@ def describe(
     limit: int,
     lines: Sequence[int] | None = None,
     text: pd.DataFrame | None = None,
+    place: str = "line",
 ) -> str:
     cases = _without_consequences(cases)
     # A table-level check reports every column of a failing row; one line per row is enough.
@@ -147,7 +151,7 @@ def describe(
     )
     lines_out = [f"{source}: {len(cases)} problem(s):"]
     for case in cases.head(limit).itertuples(index=False):
-        lines_out.append("  " + _case_text(case, lines, text))
+        lines_out.append("  " + _case_text(case, lines, text, place))
     if len(cases) > limit:
         lines_out.append(f"  ... and {len(cases) - limit} more")
     return "\n".join(lines_out)
@@ -166,11 +170,11 @@ def _without_consequences(cases: pd.DataFrame) -> pd.DataFrame:
     return cases[~consequence]
 
 
-def _case_text(case, lines: Sequence[int] | None, text: pd.DataFrame | None) -> str:
+def _case_text(case, lines: Sequence[int] | None, text: pd.DataFrame | None, place: str) -> str:
     index = case.index
     has_row = pd.notna(index) and not isinstance(index, str)
     # CSV line = row index + 2 (line 1 is the header); whole-column checks have no row.
-    where = (f"line {lines[int(index)] if lines is not None else int(index) + 2}") if has_row else "all lines"
+    where = f"{place} {lines[int(index)] if lines is not None else int(index) + 2}" if has_row else f"all {place}s"
     words = CHECK_WORDS.get(case.check, f"fails {case.check}")
     if not isinstance(case.column, str):
         return f"{where}: row {words}"
