@@ -169,7 +169,7 @@ def _wait(retry: Retry, response, ends: float, url: str, deadline: float) -> Non
     if time.monotonic() + pause >= ends:
         raise FetchError(
             f"{url}: the next try would start after the deadline of {deadline:g} s (wait {pause:g} s asked); "
-            "the server is busy or too slow now: try later, or allow more time (config imts.deadline)"
+            "the server is busy or too slow now: try later, or allow more time (the fetch deadline)"
         )
     time.sleep(pause)
 
@@ -179,7 +179,7 @@ def _left(ends: float, url: str, deadline: float) -> float:
     if left <= 0:
         raise FetchError(
             f"{url}: no complete answer within the deadline of {deadline:g} s (retries and waits included); "
-            "the server is too slow now: try later, or allow more time (config imts.deadline)"
+            "the server is too slow now: try later, or allow more time (the fetch deadline)"
         )
     return left
 
