@@ -56,12 +56,17 @@ def _observations_from_csv(body: str, where: str) -> Iterable[tuple[int, dict]]:
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise ImtsFormatError(f"{where}: SDMX-CSV header lacks required column(s) {missing}; header is {names}")
-    for line, row in enumerate(reader, start=2):
-        if not row:
-            continue
-        if len(row) != len(names):
-            raise ImtsFormatError(f"{where}, line {line}: {len(row)} fields, the header has {len(names)}")
-        yield line, dict(zip(names, row, strict=True))
+    try:
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(names):
+                raise ImtsFormatError(
+                    f"{where}, line {reader.line_num}: {len(row)} fields, the header has {len(names)}"
+                )
+            yield reader.line_num, dict(zip(names, row, strict=True))
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        raise ImtsFormatError(f"{where}, line {reader.line_num}: not readable as CSV ({exc})") from None
 
 
 def _observations_from_xml(body: bytes, where: str) -> Iterable[tuple[int, dict]]:
