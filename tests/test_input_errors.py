@@ -18,6 +18,7 @@ from bilateral.checksums import sha256_file
 from bilateral.errors import InputError
 from bilateral.imts.parse import ImtsFormatError, parse
 from bilateral.imts.request import ImtsRequest
+from bilateral.inputs import check_before_work
 from bilateral.pair import Pair, PairError
 from bilateral.panel import build_panel
 from bilateral.schemas import DataValidationError, read_raw
@@ -227,3 +228,45 @@ def test_an_xml_body_is_located_by_observation():
         ImtsFormatError, match="response.xml: 1 problem.*\n  observation 3: row fails trade flows are >= 0"
     ):
         parse(XML_BODY.replace(EU_2023, b"-" + EU_2023), XML, US, "response.xml")
+
+
+# --- the load-time hook --------------------------------------------------------------------
+
+
+def _config() -> dict:
+    import yaml
+    from snakemake.utils import validate
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    validate(config, str(ROOT / "config" / "schema.yaml"), set_default=True)
+    return config
+
+
+def _project_inputs(tmp_path):
+    """A copy of what check_before_work reads: the snapshot and config/."""
+    shutil.copytree(SNAPSHOT.parent, tmp_path / "data" / "raw" / "dots-2022")
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    return tmp_path
+
+
+def test_the_load_time_check_passes_on_the_committed_inputs():
+    check_before_work(_config(), ROOT)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (("data/raw/dots-2022/dots.csv", "614.9", "614.8"), "not the extract recorded in"),
+        (("config/regimes.yaml", "end: 1975-08-15}", "end: 1975-13-01}"), r"governments\[0\].end"),
+        (("config/claims.yaml", "min_change_pct: 20", "min_change_pct: -20"), r"claims\[0\].min_change_pct"),
+    ],
+)
+def test_the_load_time_check_stops_on_a_damaged_input(tmp_path, damage, message):
+    root = _project_inputs(tmp_path)
+    name, old, new = damage
+    text = (root / name).read_text(encoding="utf-8")
+    assert old in text
+    (root / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError, match=message) as err:
+        check_before_work(_config(), root)
+    assert name in str(err.value)

@@ -182,3 +182,24 @@ def test_leftover_files_without_metadata_are_named_with_the_command(tmp_path):
         with pytest.raises(FetchError, match=r"no complete vintage.*make update-data VINTAGE=2099-01-01"):
             _pull(server, tmp_path)
         assert server.requests == []
+
+
+def test_a_body_the_server_itself_cut_but_framed_is_kept_and_its_gaps_listed(tmp_path):
+    """The limit no client can pass: a server that stops early but sends a matching Content-Length.
+    The body is kept (it parses and validates); metadata.json lists the requested series with no
+    value, here the EU (G998), for a reader to judge."""
+    with ImfServer() as server:
+        server.replies = [Reply(body=CUT_AT_LINE)]
+        folder = _pull(server, tmp_path)
+    meta = json.loads((folder / METADATA).read_text())
+    assert meta["observations"] == 2 and meta["series_without_data"] == ["USA.XG_FOB_USD.G998"]
+
+
+def test_the_empty_folder_snakemake_makes_is_replaced_by_the_vintage(tmp_path):
+    (tmp_path / "imts-2099-01-01").mkdir()
+    with ImfServer() as server:
+        server.replies = [Reply(body=CSV_BODY)]
+        folder = _pull(server, tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == [METADATA, "response.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["imts-2099-01-01"]
+    assert json.loads((folder / METADATA).read_text())["series_without_data"] == []
