@@ -203,3 +203,13 @@ def test_the_empty_folder_snakemake_makes_is_replaced_by_the_vintage(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == [METADATA, "response.csv"]
     assert [p.name for p in tmp_path.iterdir()] == ["imts-2099-01-01"]
     assert json.loads((folder / METADATA).read_text())["series_without_data"] == []
+
+
+def test_a_refused_answer_quotes_the_line_it_names(tmp_path):
+    body = CSV_BODY.replace(EU_2023, b"-" + EU_2023)
+    fourth = body.decode().splitlines()[3]
+    with ImfServer() as server:
+        server.replies = [Reply(body=body)]
+        with pytest.raises(FetchError) as err:
+            _pull(server, tmp_path)
+    assert f"line 4 of the answer: {fourth}" in str(err.value)

@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -277,10 +278,21 @@ def _download(request, folder, vintage, retries, backoff, timeout, contact, dead
     try:
         rows = parse(body, content_type, request, where=f"{url} (body, as {body_name(request)})")
     except ImtsFormatError as exc:
-        raise FetchError(f"{exc}\n{retry_hint(folder)} (or report the answer to the IMF if it stays so)") from None
+        quoted = _quote_lines(str(exc), body)
+        raise FetchError(
+            f"{exc}{quoted}\n{retry_hint(folder)} (or report the answer to the IMF if it stays so)"
+        ) from None
     metadata = _metadata(request, vintage, http, response, body, requested_at, rows, deadline)
     _keep(folder, {body_name(request): body, METADATA: _json(metadata).encode()})
     log.info("wrote %s (%d observations) and %s", folder / body_name(request), len(rows), METADATA)
+
+
+def _quote_lines(message: str, body: bytes, limit: int = 3) -> str:
+    """The body lines a message names, quoted: nothing is kept on disk to open at that line."""
+    numbers = list(dict.fromkeys(int(n) for n in re.findall(r"\bline (\d+)", message)))[:limit]
+    lines = body.decode("utf-8", "replace").splitlines()
+    quoted = [f"  line {n} of the answer: {lines[n - 1][:200]}" for n in numbers if 0 < n <= len(lines)]
+    return "\n" + "\n".join(quoted) if quoted else ""
 
 
 def _check_framing(headers, content_type: str, url: str, folder: Path) -> None:
