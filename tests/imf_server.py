@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -20,6 +21,10 @@ class Reply:
     delay: float = 0.0  # seconds before answering (to provoke read timeouts)
     cut_after: int | None = None  # send only this many bytes of the body, then close the connection
     headers: dict = field(default_factory=dict)
+    length: bool = True  # send Content-Length; without it (and unchunked) the end is the closed connection
+    chunked: bool = False  # HTTP/1.1 chunked transfer encoding (then no Content-Length)
+    last_chunk: bool = True  # chunked: send the zero-length chunk that marks the end
+    drip: float = 0.0  # seconds between single bytes of the body (a server that trickles)
 
 
 class ImfServer:
@@ -37,19 +42,43 @@ class ImfServer:
                 reply = server.replies[index]
                 if reply.delay:
                     time.sleep(reply.delay)
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", reply.content_type)
+                # The client may give up (read timeout, deadline): expected in those tests.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self._answer(reply)
+
+            def _answer(self, reply: Reply) -> None:
+                if reply.chunked:
+                    self.protocol_version = "HTTP/1.1"
+                    self.close_connection = True
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                if reply.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                elif reply.length:
                     self.send_header("Content-Length", str(len(reply.body)))
-                    for key, value in reply.headers.items():
-                        self.send_header(key, value)
-                    self.end_headers()
-                    self.wfile.write(reply.body[: reply.cut_after])
-                    if reply.cut_after is not None:
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                body = reply.body[: reply.cut_after]
+                if reply.chunked:
+                    self._chunks(body, reply.last_chunk)
+                elif reply.drip:
+                    for byte in body:
+                        self.wfile.write(bytes([byte]))
                         self.wfile.flush()
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (read timeout): expected in those tests
+                        time.sleep(reply.drip)
+                else:
+                    self.wfile.write(body)
+                if reply.cut_after is not None or not reply.last_chunk:
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+
+            def _chunks(self, body: bytes, last: bool) -> None:
+                for start in range(0, len(body), 100):
+                    piece = body[start : start + 100]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                if last:
+                    self.wfile.write(b"0\r\n\r\n")
 
             def log_message(self, *args):  # keep test output clean
                 pass

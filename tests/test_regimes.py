@@ -72,7 +72,10 @@ def test_committed_list_is_contiguous():
         (("end: 1975-08-15}", "end: 1975-08-20}"), "overlap between mujib"),
         (("camp: BNP, start: 1981", "camp: Whigs, start: 1981"), "camp 'Whigs' is not one of"),
         (("id: zia,", "id: mujib,"), "duplicate government ids"),
-        (("camps: [Awami League, BNP, military, caretaker/interim]", "camps: []"), "list of names under 'camps'"),
+        (
+            ("camps: [Awami League, BNP, military, caretaker/interim]", "camps: []"),
+            r"line 6: camps: \[\] should be non-empty",
+        ),
     ],
 )
 def test_broken_regime_files_are_refused(tmp_path, edit, message):

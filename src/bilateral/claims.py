@@ -7,110 +7,55 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jsonschema
 import numpy as np
 import pandas as pd
-import yaml
 
+from . import yamlfile
+from .errors import InputError
 from .pair import sides
 
 HOLDS, FAILS, NOT_COVERED = "holds", "does not hold", "not covered by this vintage"
 SERIES = ("exports", "imports", "total", "balance")
-_YEAR = {"type": "integer"}
-_WINDOW = {"type": "array", "items": _YEAR, "minItems": 2, "maxItems": 2}
-_COMMON = {
-    "id": {"type": "string"},
-    "section": {"type": "string"},
-    "quote": {"type": "string"},
-    "reading": {"type": "string"},
-    "series": {"enum": list(SERIES)},
-    "check": {"type": "string"},
-}
-_CHECKS = {
-    "extremum": ({"kind": {"enum": ["min", "max"]}, "window": _WINDOW, "year": _YEAR}, ["kind", "window", "year"]),
-    "yoy_direction": (
-        {
-            "up": {"type": "array", "items": _YEAR},
-            "down": {"type": "array", "items": _YEAR},
-            "min_change_pct": {"type": "number", "minimum": 0},
-        },
-        [],
-    ),
-    "growth": (
-        {
-            "from": _YEAR,
-            "to": _YEAR,
-            "expected_pct": {"type": "number"},
-            "tolerance_pct": {"type": "number", "minimum": 0},
-        },
-        ["from", "to", "expected_pct", "tolerance_pct"],
-    ),
-    "threshold": ({"year": _YEAR, "at_least": {"type": "number"}}, ["year", "at_least"]),
-    "trend": ({"window": _WINDOW, "direction": {"enum": ["up", "down"]}}, ["window", "direction"]),
-    "sign_changes": (
-        {"window": _WINDOW, "of": {"enum": ["value", "yoy_change"]}, "min_changes": {"type": "integer", "minimum": 1}},
-        ["window", "of", "min_changes"],
-    ),
-}
-SCHEMA = {
-    "type": "object",
-    "required": ["pair", "claims"],
-    "properties": {
-        # The pair the claims are about (IMTS codes); the workflow checks them only for that pair.
-        "pair": {
-            "type": "object",
-            "required": ["home", "partner", "predecessor", "succession_year"],
-            "properties": {
-                "home": {"type": "string"},
-                "partner": {"type": "string"},
-                "predecessor": {"type": ["string", "null"]},
-                "succession_year": {"type": "integer"},
-            },
-            "additionalProperties": False,
-        },
-        "claims": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "section", "quote", "reading", "series", "check"],
-                "properties": {**_COMMON, "check": {"enum": list(_CHECKS)}},
-                "oneOf": [
-                    {
-                        "properties": {"check": {"const": name}, **_COMMON, **props},
-                        "required": required,
-                        "additionalProperties": False,
-                    }
-                    for name, (props, required) in _CHECKS.items()
-                ],
-            },
-        },
-    },
-}
+# The file's JSON Schema, beside the committed claims file.
+SCHEMA = Path(__file__).resolve().parents[2] / "config" / "claims.schema.yaml"
 
 
-class ClaimError(ValueError):
+class ClaimError(InputError):
     pass
 
 
+def check_file(path: str | Path) -> None:
+    """Check the claims file before any work (cheap: one small YAML file); raises ClaimError."""
+    load(path)
+
+
 def load(path: str | Path) -> list[dict]:
-    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    try:
-        jsonschema.validate(document, SCHEMA)
-    except jsonschema.ValidationError as err:
-        where = "/".join(str(p) for p in err.absolute_path)
-        raise ClaimError(f"{path}: at {where or 'top level'}: {err.message}") from None
+    """The claims, checked against config/claims.schema.yaml (errors name key path and line),
+    then for what a schema cannot say: unique ids, an extremum's year in its window, no growth
+    of the balance."""
+    document, lines = yamlfile.read(path, "the paper's claims", ClaimError)
+    yamlfile.validate(document, yamlfile.load_schema(SCHEMA), path, lines, _claim_label, ClaimError)
     claims = document["claims"]
     ids = [c["id"] for c in claims]
     if len(set(ids)) != len(ids):
-        raise ClaimError(f"{path}: duplicate claim ids")
-    for claim in claims:
-        where = f"{path}: claim {claim['id']!r}"
+        raise ClaimError(f"{path}: duplicate claim ids {sorted({i for i in ids if ids.count(i) > 1})}")
+    for number, claim in enumerate(claims):
+        where = f"{path}, line {lines[('claims', number)]}: claims[{number}] (claim {claim['id']!r})"
         if claim["check"] == "extremum" and not claim["window"][0] <= claim["year"] <= claim["window"][1]:
             raise ClaimError(f"{where}: year {claim['year']} is outside the window {claim['window']}")
         if claim["check"] in ("growth", "yoy_direction") and claim["series"] == "balance":
             # A balance changes sign; growth rates of it mean nothing.
             raise ClaimError(f"{where}: {claim['check']} is not defined for the balance")
     return claims
+
+
+def _claim_label(document: dict, at: tuple) -> str:
+    """' (claim 'fig2-lowest-2002')' for a key path inside a claim, so the message names it."""
+    if len(at) >= 2 and at[0] == "claims" and isinstance(document.get("claims"), list):
+        entry = document["claims"][at[1]]
+        if isinstance(entry, dict) and "id" in entry:
+            return f" (claim {entry['id']!r})"
+    return ""
 
 
 def _fmt(value: float) -> str:

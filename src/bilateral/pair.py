@@ -15,13 +15,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .errors import InputError
+
 log = logging.getLogger(__name__)
 
 # The reporting-side value of the mirror rows; the home side is the home country's name.
 PARTNER_SIDE = "partner"
 
 
-class PairError(ValueError):
+class PairError(InputError):
     """The configured pair does not match the data."""
 
 
@@ -109,12 +111,26 @@ class Pair:
             )
             raise PairError(
                 f"{source}: no row has pair.{role} (code {country.code!r}, name {country.name!r}) {where}{hint}. "
-                f"Give the IMF's name as the DOTS workbooks print it (config/config.yaml, pair){snapshot}."
+                f"Either the name is not the IMF's: give it as the DOTS workbooks print it (config/config.yaml, "
+                f"pair){snapshot}. Or the data file lacks that {'reporter' if role == 'home' else 'country'}: "
+                f"it may be truncated or incomplete; {record_hint(source)}."
             )
         if not (home_reports & (raw["partner_code"] == "G001")).any():
             log.warning(
                 "%s: no World totals reported by %s: the share of World trade stays missing", source, self.home.name
             )
+
+
+def record_hint(source: str) -> str:
+    """How to check a tidy data file against its record, by where it comes from."""
+    if "dots-2022" in str(source):
+        return (
+            "check it against data/raw/dots-2022/provenance.json (sha256, rows) and restore it with "
+            "`git checkout -- data/raw/dots-2022/dots.csv` or rebuild it with `make snapshot`"
+        )
+    if "imts-" in str(source):
+        return "delete it and run the workflow again: it is rebuilt from data/raw/imts-<vintage>/ (its metadata.json)"
+    return "compare it with the record it came with (sha256, number of rows)"
 
 
 def close_names(name: str, names: list[str], n: int = 5) -> list[str]:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import tidy
-from .pair import PARTNER_SIDE, Country, Pair
+from .pair import PARTNER_SIDE, Country, Pair, PairError
 from .schemas import PANEL, validate
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,31 @@ class PanelSettings:
 
 def _series(raw: pd.DataFrame, reporter: Country, partner: Country, indicator: str) -> pd.DataFrame:
     rows = raw[reporter.rows(raw, "reporter") & partner.rows(raw, "partner") & (raw["indicator"] == indicator)]
+    _check_one_value_a_year(rows, reporter, partner, indicator)
     return rows.set_index("year")[["value_musd", "estimate"]]
+
+
+def _check_one_value_a_year(rows: pd.DataFrame, reporter: Country, partner: Country, indicator: str) -> None:
+    """A country matches by code or by name, so one flow can be in the file twice under two
+    spellings (code RUS named 'Russia' beside 'Russian Federation'); the schema's uniqueness
+    rule, on names, cannot see that."""
+    twice = rows[rows["year"].duplicated(keep=False)]
+    if twice.empty:
+        return
+    source = rows.attrs.get("source")
+    # Rows of a tidy CSV read by schemas.read_raw (which records the source) keep their order:
+    # line = position + 2; a frame from elsewhere has only row numbers.
+    place = "line {}" if source else "row {}"
+    shown = "; ".join(
+        f"{place.format(index + 2 if source else index)}: reporter {row.reporter!r}, partner {row.partner!r} "
+        f"(code {row.partner_code!r}), year {row.year}, value {row.value_musd}"
+        for index, row in twice.head(6).iterrows()
+    )
+    raise PairError(
+        f"{source or 'raw data'}: {reporter.name} {indicator} {partner.name} has more than one value a year, under "
+        f"different names or codes of the same country: {shown}. The file should name each country one way; "
+        "use the IMF's file as published (check it against its record), or remove the extra rows in your own file."
+    )
 
 
 def _label(reporter: Country, indicator: str, partner: Country) -> str:

@@ -10,8 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from . import yamlfile
+from .errors import InputError
 
+# The file's JSON Schema, beside the committed regimes file.
+SCHEMA = Path(__file__).resolve().parents[2] / "config" / "regimes.schema.yaml"
 # How a calendar year is given to one government (config: regimes.year_rule).
 YEAR_RULES = {
     "plurality": "the government in office for the most days of the year (ties: the earlier one)",
@@ -20,7 +23,7 @@ YEAR_RULES = {
 }
 
 
-class RegimeError(ValueError):
+class RegimeError(InputError):
     pass
 
 
@@ -43,60 +46,65 @@ class Government:
         return self.start <= day and (self.end is None or day < self.end)
 
 
-def _document(path: Path) -> dict:
-    if not Path(path).is_file():
-        raise RegimeError(f"{path}: no such file (config regimes.file)")
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+def _document(path: str | Path) -> tuple[dict, dict[tuple, int]]:
+    """The file and the line of each key path, checked against config/regimes.schema.yaml."""
+    document, lines = yamlfile.read(path, "config regimes.file", RegimeError)
+    yamlfile.validate(document, yamlfile.load_schema(SCHEMA), path, lines, _government_label, RegimeError)
+    return document, lines
+
+
+def _government_label(document: dict, at: tuple) -> str:
+    """' (government 'mujib')' for a key path inside a government, so the message names it."""
+    if len(at) >= 2 and at[0] == "governments" and isinstance(document.get("governments"), list):
+        entry = document["governments"][at[1]]
+        if isinstance(entry, dict) and "id" in entry:
+            return f" (government {entry['id']!r})"
+    return ""
 
 
 def load_camps(path: str | Path) -> tuple[str, ...]:
     """The camps, in the order the camp table lists them."""
-    camps = _document(Path(path)).get("camps")
-    if not isinstance(camps, list) or not camps or not all(isinstance(c, str) for c in camps):
-        raise RegimeError(f"{path}: expected a non-empty list of names under 'camps'")
-    if len(set(camps)) != len(camps):
-        raise RegimeError(f"{path}: duplicate camps in {camps}")
-    return tuple(camps)
+    return tuple(_document(path)[0]["camps"])
+
+
+def check_file(path: str | Path) -> None:
+    """Check the governments file before any work (cheap: one small YAML file); raises RegimeError."""
+    load(path)
 
 
 def load(path: str | Path) -> list[Government]:
-    """Read and check the governments file: known camps, unique ids, no gaps or overlaps."""
+    """Read and check the governments file: the schema, then what it cannot say: known camps,
+    unique ids, each end after its start, no gaps or overlaps."""
     path = Path(path)
-    document = _document(path)
-    camps = load_camps(path)
-    entries = document.get("governments")
-    if not isinstance(entries, list) or not entries:
-        raise RegimeError(f"{path}: expected a non-empty list under 'governments'")
+    document, lines = _document(path)
+    camps = document["camps"]
     governments: list[Government] = []
-    for number, entry in enumerate(entries, start=1):
-        where = f"{path}, government #{number} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
-        if not isinstance(entry, dict):
-            raise RegimeError(f"{where}: expected a mapping")
-        missing = {"id", "government", "camp", "start", "end"} - set(entry)
-        if missing:
-            raise RegimeError(f"{where}: missing key(s) {sorted(missing)}")
+    for number, entry in enumerate(document["governments"]):
+        where = f"{path}, line {lines[('governments', number)]}: governments[{number}] (government {entry['id']!r})"
         if entry["camp"] not in camps:
             raise RegimeError(f"{where}: camp {entry['camp']!r} is not one of 'camps' {list(camps)}")
-        for key in ("start", "end"):
-            value = entry[key]
-            if not (isinstance(value, dt.date) or (key == "end" and value is None)):
-                raise RegimeError(f"{where}: {key} must be a date YYYY-MM-DD, found {value!r}")
-        if entry["end"] is not None and entry["end"] <= entry["start"]:
-            raise RegimeError(f"{where}: end {entry['end']} is not after start {entry['start']}")
-        governments.append(Government(**{k: entry[k] for k in Government.__dataclass_fields__}))
+        start, end = yamlfile.date(entry["start"]), yamlfile.date(entry["end"])
+        if end is not None and end <= start:
+            raise RegimeError(f"{where}: end {end} is not after start {start}")
+        governments.append(Government(entry["id"], entry["government"], entry["camp"], start, end))
+    _check_sequence(path, governments, [lines[("governments", n)] for n in range(len(governments))])
+    return governments
+
+
+def _check_sequence(path: Path, governments: list[Government], lines: list[int]) -> None:
     ids = [g.id for g in governments]
     if len(set(ids)) != len(ids):
         raise RegimeError(f"{path}: duplicate government ids {sorted({i for i in ids if ids.count(i) > 1})}")
-    for before, after in zip(governments, governments[1:], strict=False):
+    for number, (before, after) in enumerate(zip(governments, governments[1:], strict=False)):
+        where = f"{path}, lines {lines[number]}-{lines[number + 1]}"
         if before.end is None:
-            raise RegimeError(f"{path}: {before.id} has no end but {after.id} follows it")
+            raise RegimeError(f"{where}: {before.id} has no end but {after.id} follows it")
         if before.end != after.start:
             kind = "gap" if before.end < after.start else "overlap"
             raise RegimeError(
-                f"{path}: {kind} between {before.id} (ends {before.end}) and {after.id} (starts {after.start})"
+                f"{where}: {kind} between {before.id} (ends {before.end}) and {after.id} (starts {after.start}); "
+                "one government's end must be the next one's start"
             )
-    return governments
 
 
 def government_for_year(governments: list[Government], year: int, rule: str = "plurality") -> Government | None:

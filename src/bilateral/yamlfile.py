@@ -1,0 +1,131 @@
+"""YAML files the user edits (config/regimes.yaml, config/claims.yaml), checked against a JSON Schema.
+
+Every message names the file, the key path (`governments[3].start`) and the line, so a reader
+can go straight to the entry. Dates are read as text and checked by the schema (format `date`):
+PyYAML would otherwise turn `1975-13-01` into the bare error "month must be in 1..12".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .errors import InputError
+
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class YamlFileError(InputError):
+    """A YAML file the user edits is unreadable or breaks its schema."""
+
+
+class _TextDates(yaml.SafeLoader):
+    """The safe loader, except that dates stay text, for the schema to check with a location."""
+
+
+_TextDates.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read(path: str | Path, what: str, error: type[InputError] = YamlFileError) -> tuple[object, dict[tuple, int]]:
+    """(document, line of each key path) of the YAML file `path`; `what` says which file it is;
+    problems raise `error` (the caller's own error class)."""
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: no such file ({what})")
+    loader = _TextDates(path.read_text(encoding="utf-8"))
+    try:
+        node = loader.get_single_node()
+        document = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}{_mark(exc)}: not valid YAML: {_problem(exc)}; fix the syntax there") from None
+    finally:
+        loader.dispose()
+    if document is None:
+        raise error(f"{path}: the file is empty ({what}); see the committed file for its shape")
+    return document, dict(_lines(node, ()))
+
+
+def _mark(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
+def _problem(exc: yaml.YAMLError) -> str:
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    return ", ".join(p for p in parts if p) or str(exc)
+
+
+def _lines(node: yaml.Node, at: tuple) -> Iterable[tuple[tuple, int]]:
+    yield at, node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _lines(value, (*at, key.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _lines(item, (*at, index))
+
+
+def load_schema(path: str | Path) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def validate(
+    document: object,
+    schema: dict,
+    path: str | Path,
+    lines: dict[tuple, int],
+    label=None,
+    error: type[InputError] = YamlFileError,
+) -> None:
+    """Check `document` against `schema`; raise naming file, line and key path of the first problem.
+
+    `label(document, key_path)` may add words to the location (e.g. the government's id).
+    """
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(document), key=lambda e: (_line(lines, e.absolute_path), list(e.path)))
+    if not errors:
+        return
+    first = jsonschema.exceptions.best_match([errors[0]])
+    at = tuple(first.absolute_path)
+    extra = label(document, at) if label else ""
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    raise error(f"{path}, line {_line(lines, at)}: {key_path(at) or 'top level'}{extra}: {_message(first)}{more}")
+
+
+def _line(lines: dict[tuple, int], at) -> int:
+    """The line of the key path, or of the nearest enclosing entry (a missing key has none)."""
+    at = tuple(at)
+    while at not in lines and at:
+        at = at[:-1]
+    return lines.get(at, 1)
+
+
+def key_path(at: Iterable) -> str:
+    """('governments', 3, 'start') -> 'governments[3].start'."""
+    text = ""
+    for part in at:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "format" and error.validator_value == "date":
+        return f"{error.instance!r} is not a date YYYY-MM-DD (a real day of the calendar)"
+    if "propertyNames" in error.relative_schema_path:
+        return f"key {error.instance!r} is not one of this entry's keys {error.validator_value}"
+    if error.validator == "pattern" and "description" in error.schema:
+        return f"{error.instance!r} is not allowed: {error.schema['description']}"
+    return error.message
+
+
+def date(text: str | None) -> dt.date | None:
+    """A date the schema has checked (format `date`), or None."""
+    return None if text is None else dt.date.fromisoformat(text)
