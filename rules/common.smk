@@ -5,21 +5,20 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from bilateral import claims, regimes, settings
+from bilateral import inputs, settings
 from bilateral.imts.request import request_fields
 from bilateral.pair import Pair
 from bilateral.provenance import code_fingerprint
 
 validate(config, "../config/schema.yaml", set_default=True)
+# The raw snapshot against its record, the governments and the paper's claims against their
+# schemas: a mistake stops the run naming the file and line, before any notebook starts.
+inputs.check_before_work(config)
 # The pair must be consistent (distinct codes; the predecessor is the partner's), the regimes file
 # must list the home country's governments, and each figure's window must fit the panel.
 Pair.from_config(config["pair"])
 settings.check_regimes_country(config)
 settings.check_windows(config)
-# The governments and the paper's claims are read now, so a mistake in either file stops the run
-# naming the file and entry, before any notebook starts.
-regimes.load(config["regimes"]["file"])
-claims.load(settings.CLAIMS_FILE)
 for _warning in settings.title_warnings(config):
     print(f"warning: {_warning}", file=sys.stderr)
 

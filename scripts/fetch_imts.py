@@ -18,6 +18,7 @@ def main(snakemake) -> None:
         backoff=options["backoff"],
         timeout=(options["connect_timeout"], options["read_timeout"]),
         contact=options["contact"],
+        deadline=options["deadline"],
     )
 
 

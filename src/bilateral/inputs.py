@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import claims, regimes, snapshot
-from .products import CLAIMS_FILE, dataset
+from .settings import CLAIMS_FILE, dataset
 
 
 def check_before_work(config: dict, root: str | Path = ".") -> None:
