@@ -7,17 +7,17 @@ Nothing in it depends on the time or the machine, so it is byte-identical across
 from __future__ import annotations
 
 import base64
-import html
 import json
 from pathlib import Path
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from .atomic import write_text
 from .pair import Pair
 from .products import products
-from .tables import render
+from .tables import html_escape, render
 
 TEMPLATE = jinja2.Template(
     """<!DOCTYPE html>
@@ -103,7 +103,9 @@ version are in <code>report/provenance.json</code>.</p>
 </body>
 </html>
 """,
-    autoescape=False,
+    # Every value is escaped unless it is Markup: only the tables this project renders itself (tables.render,
+    # which escapes every cell) are inserted as HTML.
+    autoescape=True,
 )
 
 
@@ -111,8 +113,9 @@ def _png(path: str | Path) -> str:
     return base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def _fragment(path: str | Path) -> str:
-    return Path(path).read_text(encoding="utf-8")
+def _fragment(path: str | Path) -> Markup:
+    """A table written by tables.render (every cell escaped there), inserted as HTML."""
+    return Markup(Path(path).read_text(encoding="utf-8"))
 
 
 def _sides_caption(main_side: str, home: str) -> str:
@@ -121,13 +124,13 @@ def _sides_caption(main_side: str, home: str) -> str:
     return f"Top: {top}; bottom: {bottom}."
 
 
-def _claims_html(path: str | Path) -> str:
+def _claims_html(path: str | Path) -> Markup:
     frame = pd.read_csv(path)
     classes = {"holds": "holds", "does not hold": "fails", "not covered by this vintage": "not-covered"}
     body = render(frame, "html", "The paper's claims, checked against the data")
     for verdict, css in classes.items():
-        body = body.replace(f"<td>{html.escape(verdict)}</td>", f'<td class="{css}">{html.escape(verdict)}</td>')
-    return body
+        body = body.replace(f"<td>{html_escape(verdict)}</td>", f'<td class="{css}">{html_escape(verdict)}</td>')
+    return Markup(body)
 
 
 def build(config: dict, provenance_path: str | Path) -> str:
@@ -139,11 +142,11 @@ def build(config: dict, provenance_path: str | Path) -> str:
     figures = [
         {
             "name": Path(item["outputs"][0]).stem,
-            "title": html.escape(item["title"]),
+            "title": item["title"],
             "png": _png(item["outputs"][0]),
             "program": item["program"],
-            "parameters": html.escape(", ".join(f"{k}={v}" for k, v in item["parameters"].items())),
-            "sides": html.escape(_sides_caption(item["parameters"]["main_side"], pair.home.name)),
+            "parameters": ", ".join(f"{k}={v}" for k, v in item["parameters"].items()),
+            "sides": _sides_caption(item["parameters"]["main_side"], pair.home.name),
         }
         for item in items
         if item["rule"] == "figure"
@@ -154,17 +157,15 @@ def build(config: dict, provenance_path: str | Path) -> str:
         revisions = {"png": _png("figures/revisions.png"), "summary": _fragment("tables/revisions_summary.html")}
     raw_files = data.get("source_workbooks") or [{"file": data.get("body_file", ""), "sha256": data.get("sha256", "")}]
     records = [
-        {**item, "params": html.escape(", ".join(f"{k}={v}" for k, v in item["parameters"].items()) or "-")}
+        {**item, "params": ", ".join(f"{k}={v}" for k, v in item["parameters"].items()) or "-"}
         for item in record["products"]
     ]
     return TEMPLATE.render(
-        dataset=html.escape(record["dataset"]),
-        data={k: html.escape(str(data.get(k, ""))) for k in ("title", "producer", "vintage", "citation", "licence")},
+        dataset=record["dataset"],
+        data={k: str(data.get(k, "")) for k in ("title", "producer", "vintage", "citation", "licence")},
         figures=figures,
-        heading=html.escape(
-            f"{pair.home.name}–{pair.partner_label} trade: "
-            + ("reproduced figures, tables and checked claims" if claims else "reproduced figures and tables")
-        ),
+        heading=f"{pair.home.name}–{pair.partner_label} trade: "
+        + ("reproduced figures, tables and checked claims" if claims else "reproduced figures and tables"),
         claims=_claims_html("tables/claims.csv") if claims else None,
         regime_tables=regime,
         revisions=revisions,
