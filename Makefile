@@ -7,6 +7,17 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 CORES  ?= all
 # Rules call `python`, snakemake and papermill from the pinned environment.
 export PATH := $(abspath $(BIN)):$(PATH)
+# Every workflow run goes through bilateral.runner: one run at a time in this folder, and what an
+# interrupted run left (its lock, jobs still running, incomplete outputs) is dealt with first.
+SNAKEMAKE = $(BIN)/python -m bilateral.runner
+
+# Is .venv still exactly what requirements.lock pins (a package removed or changed by hand)? If not,
+# it is rebuilt. About 0.1 s per make; `pip check` would not notice a removed package that nothing
+# else requires.
+VENV_PROBLEMS := $(if $(wildcard $(STAMP)),$(shell $(BIN)/python src/bilateral/envcheck.py requirements.lock 2>&1 | head -n 3))
+ifneq ($(strip $(VENV_PROBLEMS)),)
+.PHONY: $(STAMP)
+endif
 
 .PHONY: all figures test lint snapshot lock clean-outputs update-data availability readme checksums verify report
 all: figures
@@ -15,16 +26,22 @@ all: figures
 CONFIG ?=
 CONFIGFILES = $(if $(CONFIG),--configfile config/config.yaml $(CONFIG))
 figures: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) $(CONFIGFILES)
+	$(SNAKEMAKE) --cores $(CORES) $(CONFIGFILES)
 
+# A new environment whenever the lock file changes or the check above fails: pip checks the hashes
+# only of what it installs, so reusing an environment would accept a lock file whose hashes were
+# altered for packages already installed. The stamp is written last: an interrupted install is
+# redone by the next make.
 $(STAMP): requirements.lock pyproject.toml
+	$(if $(strip $(VENV_PROBLEMS)),@echo "make: $(VENV) does not match requirements.lock ($(strip $(VENV_PROBLEMS))); rebuilding it")
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "error: Python 3.11 or newer is needed ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	rm -f $(VENV)/.installed-* && touch $@
+	touch $@
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
@@ -39,7 +56,7 @@ lint: $(STAMP)
 #   make update-data VINTAGE=2026-11-28  (reuses that vintage if it is already on disk)
 VINTAGE ?= $(shell date -u +%F)
 update-data: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) $(CONFIGFILES) --config source=imf-imts vintage=$(VINTAGE)
+	$(SNAKEMAKE) --cores $(CORES) $(CONFIGFILES) --config source=imf-imts vintage=$(VINTAGE)
 
 # Which years does the IMF have for each series of the pair? (asks the availability endpoint)
 availability: $(STAMP)
@@ -59,7 +76,7 @@ readme: $(STAMP)
 
 # Snakemake's own report (report/snakemake.html), with a caption for each figure.
 report: figures
-	$(BIN)/snakemake --report report/snakemake.html
+	$(SNAKEMAKE) --report report/snakemake.html
 
 # Rebuild the committed raw snapshot from the IMF workbooks in ../shared (never needed for `make`).
 snapshot: $(STAMP)
