@@ -5,24 +5,44 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 CORES  ?= all
+# Every workflow run goes through bilateral.runner: one run at a time in this folder, and what an
+# interrupted run left (its lock, jobs still running, incomplete outputs) is dealt with first.
+SNAKEMAKE = $(BIN)/python -m bilateral.runner
+
+# Is .venv still exactly what requirements.lock pins (a package removed or changed by hand)? If not,
+# it is rebuilt. About 0.1 s per make; `pip check` would not notice a removed package that nothing
+# else requires.
+VENV_PROBLEMS := $(if $(wildcard $(STAMP)),$(shell $(BIN)/python src/bilateral/envcheck.py requirements.lock 2>&1 | head -n 3))
+ifneq ($(strip $(VENV_PROBLEMS)),)
+.PHONY: $(STAMP)
+endif
 
 .PHONY: all figures test lint snapshot lock clean-outputs update-data availability readme checksums verify report
 all: figures
 
 # make CONFIG=mine.yaml: settings of mine.yaml on top of config/config.yaml (e.g. another pair).
+# Values from the command line reach the shell as environment variables inside double quotes, never
+# pasted into the command line, so a space or a `;` in them is just a character of a file name.
 CONFIG ?=
-CONFIGFILES = $(if $(CONFIG),--configfile config/config.yaml $(CONFIG))
+export BILATERAL_CONFIG := $(CONFIG)
+CONFIGFILES = $(if $(CONFIG),--configfile config/config.yaml "$$BILATERAL_CONFIG")
 figures: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) $(CONFIGFILES)
+	$(SNAKEMAKE) --cores $(CORES) $(CONFIGFILES)
 
+# A new environment whenever the lock file changes or the check above fails: pip checks the hashes
+# only of what it installs, so reusing an environment would accept a lock file whose hashes were
+# altered for packages already installed. The stamp is written last: an interrupted install is
+# redone by the next make.
 $(STAMP): requirements.lock pyproject.toml
+	$(if $(strip $(VENV_PROBLEMS)),@echo "make: $(VENV) does not match requirements.lock ($(strip $(VENV_PROBLEMS))); rebuilding it")
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "error: Python 3.11 or newer is needed ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	rm -f $(VENV)/.installed-* && touch $@
+	touch $@
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
@@ -37,8 +57,9 @@ lint: $(STAMP)
 #   make update-data                     (vintage = today's date, UTC)
 #   make update-data VINTAGE=2026-11-28  (reuses that vintage if it is already on disk)
 VINTAGE ?= $(shell date -u +%F)
+export BILATERAL_VINTAGE := $(VINTAGE)
 update-data: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) $(CONFIGFILES) --config source=imf-imts vintage=$(VINTAGE)
+	$(SNAKEMAKE) --cores $(CORES) $(CONFIGFILES) --config source=imf-imts "vintage=$$BILATERAL_VINTAGE"
 
 # Which years does the IMF have for each series of the pair? (asks the availability endpoint)
 availability: $(STAMP)
@@ -58,7 +79,7 @@ readme: figures
 
 # Snakemake's own report (report/snakemake.html), with a caption for each figure.
 report: figures
-	$(BIN)/snakemake --report report/snakemake.html
+	$(SNAKEMAKE) --report report/snakemake.html
 
 # Rebuild the committed raw snapshot from the IMF workbooks in ../shared (never needed for `make`).
 snapshot: $(STAMP)

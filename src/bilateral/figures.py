@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from .atomic import atomic_path  # noqa: E402
 from .pair import PARTNER_SIDE, home_side, sides  # noqa: E402
@@ -208,11 +209,28 @@ def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "hom
     fig.suptitle(title, fontsize=12, y=0.985)
     fig.text(0.01, 0.005, source_line, fontsize=7, ha="left", va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.035, 1, 0.91))
+    literal_text(fig)
     return fig
 
 
+def literal_text(fig) -> None:
+    """Draw every title, label, legend entry and note as written: `$5 m to $10 m` in a title from the
+    config is two dollar amounts, not mathematics (matplotlib's mathtext would take the text between
+    two `$` as a formula), and never TeX. Tick labels are left alone: their formatters may use
+    mathtext on purpose (e.g. 10^3 on a log axis)."""
+    ticks = set()
+    for ax in fig.axes:
+        ticks.update(ax.get_xticklabels(which="both") + ax.get_yticklabels(which="both"))
+        ticks.update((ax.xaxis.get_offset_text(), ax.yaxis.get_offset_text()))
+    for text in fig.findobj(Text):
+        if text not in ticks:
+            text.set_parse_math(False)
+            text.set_usetex(False)
+
+
 def save(fig, png: str | Path, svg: str | Path, dpi: int = 300) -> None:
-    """PNG and SVG with no timestamps or random ids, so reruns give identical bytes."""
+    """PNG and SVG with no timestamps or random ids, so reruns give identical bytes; texts as written."""
+    literal_text(fig)
     with matplotlib.rc_context({"svg.hashsalt": "bilateral", "svg.fonttype": "path"}):
         with atomic_path(png) as tmp:
             fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None})

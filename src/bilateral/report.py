@@ -7,16 +7,16 @@ Nothing in it depends on the time or the machine, so it is byte-identical across
 from __future__ import annotations
 
 import base64
-import html
 import json
 from pathlib import Path
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from .atomic import write_text
 from .pair import Pair
-from .tables import render
+from .tables import html_escape, render
 
 TEMPLATE = jinja2.Template(
     """<!DOCTYPE html>
@@ -102,7 +102,9 @@ version are in <code>report/provenance.json</code>.</p>
 </body>
 </html>
 """,
-    autoescape=False,
+    # Every value is escaped unless it is Markup: only the tables this project renders itself (tables.render,
+    # which escapes every cell) are inserted as HTML.
+    autoescape=True,
 )
 
 
@@ -110,8 +112,9 @@ def _png(path: str | Path) -> str:
     return base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def _fragment(path: str | Path) -> str:
-    return Path(path).read_text(encoding="utf-8")
+def _fragment(path: str | Path) -> Markup:
+    """A table written by tables.render (every cell escaped there), inserted as HTML."""
+    return Markup(Path(path).read_text(encoding="utf-8"))
 
 
 def _sides_caption(main_side: str, home: str) -> str:
@@ -120,13 +123,13 @@ def _sides_caption(main_side: str, home: str) -> str:
     return f"Top: {top}; bottom: {bottom}."
 
 
-def _claims_html(path: str | Path) -> str:
+def _claims_html(path: str | Path) -> Markup:
     frame = pd.read_csv(path)
     classes = {"holds": "holds", "does not hold": "fails", "not covered by this vintage": "not-covered"}
     body = render(frame, "html", "The paper's claims, checked against the data")
     for verdict, css in classes.items():
-        body = body.replace(f"<td>{html.escape(verdict)}</td>", f'<td class="{css}">{html.escape(verdict)}</td>')
-    return body
+        body = body.replace(f"<td>{html_escape(verdict)}</td>", f'<td class="{css}">{html_escape(verdict)}</td>')
+    return Markup(body)
 
 
 def _by_rule(records: list[dict], rule: str) -> list[dict]:
@@ -153,11 +156,11 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
     figures = [
         {
             "name": Path(item["files"]["png"]).stem,
-            "title": html.escape(item["parameters"]["title"]),
+            "title": item["parameters"]["title"],
             "png": _png(item["files"]["png"]),
             "program": item["program"],
-            "parameters": html.escape(_parameters_text(item["parameters"])),
-            "sides": html.escape(_sides_caption(item["parameters"]["main_side"], pair.home.name)),
+            "parameters": _parameters_text(item["parameters"]),
+            "sides": _sides_caption(item["parameters"]["main_side"], pair.home.name),
         }
         for item in _by_rule(records, "figure")
     ]
@@ -166,18 +169,13 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
     for item in _by_rule(records, "revision_report"):
         revisions = {"png": _png(item["files"]["png"]), "summary": _fragment(_with_suffix(item, "summary.html")[0])}
     raw_files = data.get("source_workbooks") or [{"file": data.get("body_file", ""), "sha256": data.get("sha256", "")}]
-    rows = [
-        {**item, "item": html.escape(_label(item)), "params": html.escape(_parameters_text(item["parameters"]))}
-        for item in records
-    ]
+    rows = [{**item, "item": _label(item), "params": _parameters_text(item["parameters"])} for item in records]
     return TEMPLATE.render(
-        dataset=html.escape(record["dataset"]),
-        data={k: html.escape(str(data.get(k, ""))) for k in ("title", "producer", "vintage", "citation", "licence")},
+        dataset=record["dataset"],
+        data={k: str(data.get(k, "")) for k in ("title", "producer", "vintage", "citation", "licence")},
         figures=figures,
-        heading=html.escape(
-            f"{pair.home.name}–{pair.partner_label} trade: "
-            + ("reproduced figures, tables and checked claims" if claims else "reproduced figures and tables")
-        ),
+        heading=f"{pair.home.name}–{pair.partner_label} trade: "
+        + ("reproduced figures, tables and checked claims" if claims else "reproduced figures and tables"),
         claims=_claims_html(_with_suffix(claims[0], ".csv")[0]) if claims else None,
         regime_tables=regime,
         revisions=revisions,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 
@@ -53,7 +54,13 @@ LABELS = {
 }
 
 
-# LaTeX's special characters; pandas escapes the cells but not the caption.
+# Every text field (cells, column labels, captions) is escaped for the format it is written in, so
+# that a `|`, a newline, `$` or `<script>` in a name or a claim is shown as written and never
+# breaks the table or turns into markup, mathematics or code.
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+# LaTeX's special characters; `<`, `>` and `|` too, which the default OT1 font encoding would
+# print as other glyphs (¡, ¿, —).
 _LATEX = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -65,11 +72,40 @@ _LATEX = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
 
 
 def latex_escape(text: str) -> str:
-    return "".join(_LATEX.get(char, char) for char in text)
+    """Text as LaTeX prints it. A line break becomes a space: the table's `l` columns cannot break
+    lines, and an empty line (a paragraph break) inside a cell would not compile."""
+    return "".join(_LATEX.get(char, char) for char in _NEWLINE.sub(" ", text))
+
+
+# Characters that end a cell (`|`), or start markup in GitHub's or Jupyter's Markdown: HTML (`<`),
+# entities (`&`), mathematics (`$`, which Jupyter renders with MathJax), code, emphasis, links,
+# strike-through, and the backslash itself. CommonMark lets a backslash escape any of them.
+_MARKDOWN = frozenset("\\|<&$`*_~[]")
+
+
+def markdown_escape(text: str) -> str:
+    """Text for a Markdown table cell or caption that a Markdown reader shows as written.
+
+    A line break becomes `<br>`, which GitHub and Jupyter render as a line break inside a table cell;
+    a space would lose it, and since a literal `<` is escaped, `<br>` can only mean a line break."""
+    escaped = "".join(f"\\{char}" if char in _MARKDOWN else char for char in text)
+    return _NEWLINE.sub("<br>", escaped)
+
+
+def html_escape(text: str) -> str:
+    """Text for HTML element content: `<`, `>`, `&` as entities, a line break as `<br>` (HTML would
+    show a space), a tab as `&#9;` (pandas' to_html would print a literal `\\t`)."""
+    return _NEWLINE.sub("<br>", escape(text, quote=False)).replace("\t", "&#9;")
+
+
+_ESCAPES = {"md": markdown_escape, "tex": latex_escape, "html": html_escape}
 
 
 def _rounded(frame: pd.DataFrame, decimals: int, labels: dict | None = None) -> pd.DataFrame:
@@ -83,18 +119,24 @@ def _rounded(frame: pd.DataFrame, decimals: int, labels: dict | None = None) -> 
 
 def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2, labels: dict | None = None) -> str:
     """The table as text; CSV keeps full precision, the others show `decimals` places and the
-    column labels (LABELS, with `labels` taking precedence)."""
+    column labels (LABELS, with `labels` taking precedence), every cell, label and the caption escaped."""
     if fmt == "csv":
         return frame.to_csv(index=False, lineterminator="\n")
+    if fmt not in _ESCAPES:
+        raise ValueError(f"unknown table format {fmt!r}; choose one of {FORMATS}")
+    text = _ESCAPES[fmt]
     shown = _rounded(frame, decimals, labels)
+    # Escaped here, once, so that pandas and tabulate only lay out text that is already safe. Number
+    # columns have nothing to escape and stay numbers, so LaTeX still right-aligns them.
+    for column in shown.select_dtypes(exclude="number").columns:
+        shown[column] = shown[column].map(lambda value: text(str(value)))
+    shown = shown.rename(columns=lambda label: text(str(label)))
     if fmt == "md":
-        return f"{caption}\n\n{shown.to_markdown(index=False, disable_numparse=True)}\n"
+        return f"{text(caption)}\n\n{shown.to_markdown(index=False, disable_numparse=True)}\n"
     if fmt == "tex":
-        return shown.to_latex(index=False, caption=latex_escape(caption), longtable=True, escape=True)
-    if fmt == "html":
-        body = shown.to_html(index=False, border=0, classes="table", justify="left")
-        return f"<figure>\n<figcaption>{escape(caption)}</figcaption>\n{body}\n</figure>\n"
-    raise ValueError(f"unknown table format {fmt!r}; choose one of {FORMATS}")
+        return shown.to_latex(index=False, caption=text(caption), longtable=True, escape=False)
+    body = shown.to_html(index=False, border=0, classes="table", justify="left", escape=False)
+    return f"<figure>\n<figcaption>{text(caption)}</figcaption>\n{body}\n</figure>\n"
 
 
 def write_all(frame: pd.DataFrame, paths, caption: str, labels: dict | None = None) -> list[Path]:

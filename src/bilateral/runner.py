@@ -1,0 +1,179 @@
+"""Run Snakemake for `make` so that an interrupted run never needs a manual step afterwards.
+
+`python -m bilateral.runner [snakemake options]`, in the project folder:
+
+1. holds an exclusive lock (`.snakemake/run.lock`) for the whole run, so two `make`s in the same
+   folder cannot run the workflow at the same time; a second one stops with a message;
+2. refuses to start while a Snakemake process started some other way runs in this folder;
+3. stops the jobs an earlier run left running (papermill and its kernel go on writing outputs
+   when Snakemake itself is killed with SIGKILL: its jobs are not killed with it);
+4. removes Snakemake's own lock (`snakemake --unlock`) if one is left: safe, since 1-2 show that no
+   other run is active here. Outputs left incomplete are rerun (`rerun-incomplete` in the profile);
+5. runs Snakemake, passing SIGTERM and SIGHUP on to it (Ctrl-C reaches it from the terminal), and
+   stops whatever of its jobs is still running if Snakemake itself was killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+
+LOCK = Path(".snakemake/run.lock")
+# Programs of a workflow run: Snakemake, the papermill jobs it starts, their Jupyter kernels.
+PROGRAMS = ("snakemake", "papermill", "ipykernel_launcher")
+
+
+def program(args: list[str]) -> str | None:
+    """Which of PROGRAMS a command line runs (`.venv/bin/snakemake`, `python -m papermill`, ...), or None."""
+    for i, arg in enumerate(args[:4]):
+        name = os.path.basename(arg)
+        if name in PROGRAMS and (i <= 1 or args[i - 1] == "-m"):
+            return name
+    return None
+
+
+def _program(process: psutil.Process) -> str | None:
+    try:
+        return program(process.cmdline())
+    except (psutil.Error, OSError):
+        return None
+
+
+def _in(process: psutil.Process, root: Path) -> bool:
+    try:
+        return Path(process.cwd()) == root
+    except (psutil.Error, OSError):
+        return False  # gone, or another user's (which cannot write our files either)
+
+
+def workflow_processes(root: Path) -> list[psutil.Process]:
+    """Processes of PROGRAMS working in `root`, other than this one and its ancestors."""
+    mine = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
+    return [p for p in psutil.process_iter() if p.pid not in mine and _program(p) and _in(p, root)]
+
+
+def split(processes: list[psutil.Process]) -> tuple[list[psutil.Process], list[psutil.Process]]:
+    """(live Snakemake runs, orphans): an orphan is a job whose Snakemake is gone."""
+    runs, orphans = [], []
+    for process in processes:
+        if _program(process) == "snakemake":
+            runs.append(process)
+            continue
+        try:
+            ancestors = process.parents()
+        except psutil.Error:
+            continue
+        if not any(_program(parent) == "snakemake" for parent in ancestors):
+            orphans.append(process)
+    return runs, orphans
+
+
+def describe(process: psutil.Process) -> str:
+    try:
+        return f"pid {process.pid} ({' '.join(process.cmdline())[:100]})"
+    except psutil.Error:
+        return f"pid {process.pid}"
+
+
+def stop(processes: list[psutil.Process], timeout: float = 5.0) -> None:
+    """SIGTERM, then SIGKILL whatever still runs after `timeout` seconds."""
+    for process in processes:
+        with contextlib.suppress(psutil.Error):  # already gone
+            process.terminate()
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
+    for process in alive:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(alive, timeout=timeout)
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)  # before Snakemake's own output, also when stdout is a pipe (CI logs)
+
+
+def stop_orphans(root: Path, out=_say) -> None:
+    _, orphans = split(workflow_processes(root))
+    if orphans:
+        out(f"make: stopping {len(orphans)} job(s) an interrupted run left running in {root}:")
+        for process in orphans:
+            out(f"  {describe(process)}")
+        stop(orphans)
+
+
+def _acquire(root: Path):
+    """The run lock, held until this process exits (the kernel releases it even after SIGKILL)."""
+    (root / LOCK).parent.mkdir(parents=True, exist_ok=True)
+    handle = open(root / LOCK, "a+")  # noqa: SIM115 (held for the life of the process)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        raise SystemExit(
+            f"error: another `make` is running the workflow in {root} (pid {holder}, lock {LOCK});"
+            " wait for it to finish or stop it, then run make again"
+        ) from None
+    handle.truncate(0)
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def prepare(root: Path, snakemake: list[str], out=_say) -> None:
+    """Steps 2-4 of the module's docstring (the caller holds the run lock)."""
+    runs, _ = split(workflow_processes(root))
+    if runs:
+        raise SystemExit(
+            f"error: Snakemake is already running in {root}: {', '.join(map(describe, runs))};"
+            " wait for it to finish or stop it, then run make again"
+        )
+    stop_orphans(root, out)
+    locks = root / ".snakemake" / "locks"
+    if locks.is_dir() and any(locks.iterdir()):
+        out("make: removing the lock an interrupted run left (no other run is active in this folder)")
+        subprocess.run([*snakemake, "--unlock", "--quiet"], cwd=root, check=True, stdout=subprocess.DEVNULL)
+
+
+def run(snakemake: list[str], root: Path) -> int:
+    """Step 5: Snakemake's return code (128 + the signal's number if it was killed)."""
+    child = subprocess.Popen(snakemake, cwd=root)
+
+    def forward(signum, frame):
+        child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # Ctrl-C: the terminal sends SIGINT to Snakemake too; a second copy from here would make it stop
+    # its jobs less gracefully, so this process only waits.
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        code = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if code < 0:
+        print(f"make: Snakemake was stopped by signal {-code}", file=sys.stderr, flush=True)
+        stop_orphans(root)
+        return 128 - code
+    return code
+
+
+def main(argv: list[str]) -> int:
+    root = Path.cwd().resolve()
+    snakemake = [str(Path(sys.executable).with_name("snakemake"))]
+    lock = _acquire(root)
+    try:
+        prepare(root, snakemake)
+        return run([*snakemake, *argv], root)
+    finally:
+        lock.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

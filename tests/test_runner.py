@@ -1,0 +1,181 @@
+"""`make` recovers from an interrupted run by itself (bilateral.runner, the Makefile, the profile)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from conftest import ROOT
+
+from bilateral import runner
+from bilateral.envcheck import problems
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["/p/.venv/bin/python", "/p/.venv/bin/snakemake", "--cores", "2"], "snakemake"),
+        (["snakemake", "--cores", "2"], "snakemake"),
+        (["python", "-m", "snakemake", "--cores", "2"], "snakemake"),
+        (["python", "-m", "papermill", "notebooks/a.ipynb", "figures/a.ipynb"], "papermill"),
+        (["/p/.venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"], "ipykernel_launcher"),
+        # A shell running a command that mentions papermill is not papermill; an editor open on a file
+        # called snakemake is not Snakemake.
+        (["/usr/bin/bash", "-c", "python -m papermill a b"], None),
+        (["vim", "-R", "x", "snakemake"], None),
+        (["/usr/bin/bash"], None),
+    ],
+)
+def test_program_recognises_a_workflow_process(args, expected):
+    assert runner.program(args) == expected
+
+
+def _script(folder: Path, name: str, body: str) -> Path:
+    path = folder / name
+    path.write_text(body)
+    return path
+
+
+def _wait_until(condition, what: str, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_a_live_run_blocks_and_orphaned_jobs_are_stopped(tmp_path):
+    root, bin_ = tmp_path / "project", tmp_path / "bin"
+    root.mkdir()
+    bin_.mkdir()
+    papermill = _script(bin_, "papermill", "import time\ntime.sleep(60)\n")
+    snakemake = _script(
+        bin_,
+        "snakemake",
+        f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, {str(papermill)!r}])\ntime.sleep(60)\n",
+    )
+    live = subprocess.Popen([sys.executable, str(snakemake)], cwd=root)
+    orphan = subprocess.Popen([sys.executable, str(papermill)], cwd=root)  # its parent is not Snakemake
+    elsewhere = subprocess.Popen([sys.executable, str(papermill)], cwd=tmp_path)  # another folder's
+    try:
+        _wait_until(lambda: len(runner.workflow_processes(root)) == 3, "the fake run's job")
+        runs, orphans = runner.split(runner.workflow_processes(root))
+        assert [p.pid for p in runs] == [live.pid]
+        assert [p.pid for p in orphans] == [orphan.pid]
+        with pytest.raises(SystemExit, match=f"Snakemake is already running in {root}: pid {live.pid}"):
+            runner.prepare(root, ["unused"], out=lambda line: None)
+
+        job = next(p for p in runner.workflow_processes(root) if p.pid not in (live.pid, orphan.pid))
+        live.kill()  # as SIGKILL: its job goes on running, now an orphan too
+        live.wait()
+        lines = []
+        runner.stop_orphans(root, out=lines.append)
+        assert lines[0] == f"make: stopping 2 job(s) an interrupted run left running in {root}:"
+        _wait_until(lambda: _gone(orphan.pid), "the orphan to stop")  # (psutil reaps it, so no exit status here)
+        _wait_until(lambda: _gone(job.pid), "the orphaned job to stop")
+        assert elsewhere.poll() is None  # a job of another folder is left alone
+    finally:
+        for process in (live, orphan, elsewhere):
+            process.kill()
+            process.wait()
+
+
+def test_a_second_run_in_the_same_folder_is_refused(tmp_path):
+    held = runner._acquire(tmp_path)
+    try:
+        with pytest.raises(
+            SystemExit, match=f"another `make` is running the workflow in {tmp_path} \\(pid {os.getpid()}"
+        ):
+            runner._acquire(tmp_path)
+    finally:
+        held.close()
+    runner._acquire(tmp_path).close()  # free again once the first run ends
+
+
+def test_a_stale_snakemake_lock_is_removed(tmp_path):
+    locks = tmp_path / ".snakemake" / "locks"
+    locks.mkdir(parents=True)
+    (locks / "0.output.lock").write_text("figures/figure1.png\n")
+    record = tmp_path / "called"
+    fake = _script(
+        tmp_path,
+        "fake_snakemake",
+        "import pathlib, shutil, sys\n"
+        f"pathlib.Path({str(record)!r}).write_text(' '.join(sys.argv[1:]))\n"
+        f"shutil.rmtree({str(locks)!r})\n",
+    )
+    lines = []
+    runner.prepare(tmp_path, [sys.executable, str(fake)], out=lines.append)
+    assert record.read_text() == "--unlock --quiet"
+    assert lines == ["make: removing the lock an interrupted run left (no other run is active in this folder)"]
+
+
+def test_envcheck_names_a_missing_or_changed_package():
+    lock = f"pytest=={pytest.__version__} \\\n    --hash=sha256:00\nsurely-not-installed-xyz==1.0\npsutil==0.0.1\n"
+    assert problems(lock) == [
+        "surely-not-installed-xyz: not installed (pinned 1.0)",
+        f"psutil: {psutil.__version__} installed, 0.0.1 pinned",
+    ]
+
+
+def _fake_venv(tmp_path: Path, report: str) -> Path:
+    """The Makefile, lock and a stamp in a folder, with a `python` that answers the check with `report`."""
+    for name in ("Makefile", "requirements.lock", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    digest = subprocess.run(["sha256sum", "requirements.lock"], cwd=tmp_path, capture_output=True, text=True)
+    (tmp_path / ".venv/bin").mkdir(parents=True)
+    (tmp_path / f".venv/.installed-{digest.stdout[:12]}").touch()
+    python = tmp_path / ".venv/bin/python"
+    python.write_text(f"#!/bin/sh\nprintf '%s' '{report}'\n")
+    python.chmod(0o755)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("report", "rebuilt"), [("", False), ("tabulate: not installed (pinned 0.10.0)", True)])
+def test_make_rebuilds_a_venv_that_does_not_match_the_lock(tmp_path, report, rebuilt):
+    dry = subprocess.run(["make", "-n", "figures"], cwd=_fake_venv(tmp_path, report), capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert ("rm -rf .venv" in dry.stdout) is rebuilt
+    assert (f"does not match requirements.lock ({report}); rebuilding it" in dry.stdout) is rebuilt
+    assert "-m bilateral.runner --cores all" in dry.stdout
+
+
+# --- End to end: SIGKILL Snakemake in the middle of a run, then `make` ------------------------------
+
+
+@pytest.mark.slow
+def test_make_recovers_from_a_killed_snakemake(tmp_path):
+    from project_copy import tracked_copy
+
+    project = tracked_copy(tmp_path / "project")
+    (project / ".venv").symlink_to(ROOT / ".venv")
+    log = open(tmp_path / "make.log", "w")  # noqa: SIM115
+    make = subprocess.Popen(["make", "CORES=2"], cwd=project, stdout=log, stderr=subprocess.STDOUT)
+    jobs = lambda: [p for p in runner.workflow_processes(project) if runner._program(p) == "papermill"]  # noqa: E731
+    _wait_until(jobs, "a notebook job", timeout=120)
+    (snakemake,) = [p for p in runner.workflow_processes(project) if runner._program(p) == "snakemake"]
+    snakemake.kill()
+    assert make.wait(timeout=60) != 0
+    text = (tmp_path / "make.log").read_text()
+    assert "make: Snakemake was stopped by signal 9" in text
+    assert "an interrupted run left running" in text  # its jobs were stopped, not left writing outputs
+    assert not [p for p in runner.workflow_processes(project) if not _gone(p.pid)]
+
+    again = subprocess.run(["make", "CORES=2"], cwd=project, capture_output=True, text=True)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert "make: removing the lock an interrupted run left" in again.stdout
+    check = subprocess.run(["sha256sum", "--quiet", "-c", "CHECKSUMS.sha256"], cwd=project, capture_output=True)
+    assert check.returncode == 0, check.stdout.decode()
+    assert not list(project.glob("**/.*.part"))
