@@ -24,6 +24,8 @@ from bilateral.envcheck import problems
         (["snakemake", "--cores", "2"], "snakemake"),
         (["python", "-m", "snakemake", "--cores", "2"], "snakemake"),
         (["python", "-m", "papermill", "notebooks/a.ipynb", "figures/a.ipynb"], "papermill"),
+        # A rule's `script:` job: Snakemake runs a copy of the script from .snakemake/scripts/.
+        (["/p/.venv/bin/python3.11", "/p/.snakemake/scripts/tmpab12.run_notebook.py"], "job"),
         (["/p/.venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"], "ipykernel_launcher"),
         # A shell running a command that mentions papermill is not papermill; an editor open on a file
         # called snakemake is not Snakemake.
@@ -163,7 +165,7 @@ def test_make_recovers_from_a_killed_snakemake(tmp_path):
     (project / ".venv").symlink_to(ROOT / ".venv")
     log = open(tmp_path / "make.log", "w")  # noqa: SIM115
     make = subprocess.Popen(["make", "CORES=2"], cwd=project, stdout=log, stderr=subprocess.STDOUT)
-    jobs = lambda: [p for p in runner.workflow_processes(project) if runner._program(p) == "papermill"]  # noqa: E731
+    jobs = lambda: [p for p in runner.workflow_processes(project) if runner._program(p) == runner.SCRIPT_JOB]  # noqa: E731
     _wait_until(jobs, "a notebook job", timeout=120)
     (snakemake,) = [p for p in runner.workflow_processes(project) if runner._program(p) == "snakemake"]
     snakemake.kill()

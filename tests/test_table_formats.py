@@ -236,11 +236,6 @@ def test_special_characters_and_kinds_of_cells_survive_every_format(tmp_path):
     assert md_rows[0][3] == "1,234,567.89" and md_rows[1][3] == "" and md_rows[0][5] == "yes"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src/bilateral/tables.py renders a '|' inside a Markdown cell unescaped, which splits the row "
-    "(DataFrame.to_markdown does not escape it); being fixed in tables.py's escaping",
-)
 def test_a_pipe_in_a_cell_stays_in_its_markdown_cell(tmp_path):
     frame = pd.DataFrame({"government": ["Caretaker | military-backed"], "n_years": [2]})
     tables.write_all(frame, [tmp_path / "pipe.csv", tmp_path / "pipe.md"], "caption")

@@ -227,7 +227,7 @@ def why_not_covered(panel: pd.DataFrame, side: str, series: str, years: list[int
         if year not in rows.index:
             reasons.append(f"this vintage has no {year}")
         elif pd.isna(rows.loc[year, f"{series}_musd"]):
-            note = notes[year]
+            note = notes[year] if isinstance(notes[year], str) else ""  # an empty note reads as NaN
             reasons.append(
                 f"{year}: the cleaning rule panel.successor_rule left it out ({note})"
                 if "left out" in note

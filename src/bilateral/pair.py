@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import difflib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .defaults import defaults
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,20 @@ class Country:
         return (frame[f"{role}_code"] == self.code) | (frame[role] == self.name)
 
 
+def _default(role: str):
+    """A country of the default pair (config/schema.yaml)."""
+    section = defaults("pair", role)
+    if section is None:
+        return None
+    section.pop("successor", None)
+    return Country(**section)
+
+
 @dataclass(frozen=True)
 class Pair:
-    home: Country = Country("BGD", "Bangladesh")
-    partner: Country = Country("RUS", "Russian Federation")
-    predecessor: Country | None = Country("SUN", "USSR")
+    home: Country = field(default_factory=lambda: _default("home"))
+    partner: Country = field(default_factory=lambda: _default("partner"))
+    predecessor: Country | None = field(default_factory=lambda: _default("predecessor"))
 
     def __post_init__(self) -> None:
         codes = [c.code for c in self.countries]

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import tidy
+from .defaults import defaults
 from .pair import PARTNER_SIDE, Country, Pair, PairError
 from .schemas import PANEL, validate
 
@@ -41,12 +42,18 @@ SUCCESSOR_RULES = {
 }
 
 
+def _default(key: str):
+    return defaults("panel", key)
+
+
 @dataclass(frozen=True)
 class PanelSettings:
-    succession_year: int = 1992
-    successor_rule: str = "fill_gaps"
-    first_year: int = 1972
-    last_year: int | None = None  # None: the last year any source has
+    """Config `panel` and `pair`; what is not given is the schema's default."""
+
+    succession_year: int = field(default_factory=lambda: _default("succession_year"))
+    successor_rule: str = field(default_factory=lambda: _default("successor_rule"))
+    first_year: int = field(default_factory=lambda: _default("first_year"))
+    last_year: int | None = field(default_factory=lambda: _default("last_year"))  # None: the data's last year
     pair: Pair = field(default_factory=Pair)
 
     def __post_init__(self) -> None:
@@ -139,8 +146,9 @@ def _apply_successor_rule(
         notes.setdefault(year, []).append(action)
 
 
-def build_panel(raw: pd.DataFrame, settings: PanelSettings = PanelSettings()) -> pd.DataFrame:
+def build_panel(raw: pd.DataFrame, settings: PanelSettings | None = None) -> pd.DataFrame:
     """The pair's panel: one row per year and reporting side."""
+    settings = settings or PanelSettings()
     home = settings.pair.home
     last = settings.last_year or int(raw["year"].max())
     years = pd.Index(range(settings.first_year, last + 1), name="year")
@@ -200,8 +208,9 @@ def _assemble(years, side, reporters, partner_for, exports, imports, notes) -> p
     return frame
 
 
-def build_world(raw: pd.DataFrame, settings: PanelSettings = PanelSettings()) -> pd.DataFrame:
+def build_world(raw: pd.DataFrame, settings: PanelSettings | None = None) -> pd.DataFrame:
     """The home country's trade with the World, as it reports it (the base for shares)."""
+    settings = settings or PanelSettings()
     last = settings.last_year or int(raw["year"].max())
     years = pd.Index(range(settings.first_year, last + 1), name="year")
     world_for = dict.fromkeys(years, WORLD)

@@ -26,16 +26,21 @@ from pathlib import Path
 import psutil
 
 LOCK = Path(".snakemake/run.lock")
-# Programs of a workflow run: Snakemake, the papermill jobs it starts, their Jupyter kernels.
+# Programs of a workflow run: Snakemake, the jobs it starts (papermill, or a rule's `script:`, which
+# Snakemake runs as a copy under .snakemake/scripts/), their Jupyter kernels.
 PROGRAMS = ("snakemake", "papermill", "ipykernel_launcher")
+SCRIPT_JOB = "job"
 
 
 def program(args: list[str]) -> str | None:
-    """Which of PROGRAMS a command line runs (`.venv/bin/snakemake`, `python -m papermill`, ...), or None."""
+    """Which of PROGRAMS a command line runs (`.venv/bin/snakemake`, `python -m papermill`, ...), or
+    SCRIPT_JOB for a rule's script, or None."""
     for i, arg in enumerate(args[:4]):
         name = os.path.basename(arg)
         if name in PROGRAMS and (i <= 1 or args[i - 1] == "-m"):
             return name
+        if i == 1 and f"{os.sep}.snakemake{os.sep}scripts{os.sep}" in arg and arg.endswith(".py"):
+            return SCRIPT_JOB
     return None
 
 

@@ -46,6 +46,7 @@ from urllib3.util.util import reraise
 from .. import __version__
 from ..atomic import _umask, write_bytes
 from ..checksums import sha256_bytes, sha256_file
+from ..defaults import defaults
 from .parse import ImtsFormatError, parse, structure_id
 from .request import ImtsRequest
 
@@ -57,7 +58,6 @@ CITATION = (
     "formerly Direction of Trade Statistics), IMF.STA:IMTS, retrieved from api.imf.org on {vintage}."
 )
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-DEADLINE = 300.0  # seconds for one pull, retries and waits included
 
 
 class FetchError(RuntimeError):
@@ -231,16 +231,23 @@ def fetch(
     folder: str | Path,
     vintage: str,
     *,
-    retries: int = 4,
-    backoff: float = 1.0,
-    timeout: tuple[float, float] = (10.0, 120.0),
-    contact: str = "",
-    deadline: float = DEADLINE,
+    retries: int | None = None,
+    backoff: float | None = None,
+    timeout: tuple[float, float] | None = None,
+    contact: str | None = None,
+    deadline: float | None = None,
 ) -> Path:
     """Download `request` into `folder` unless that vintage is already there.
 
     `deadline`: seconds for the whole pull (all tries, waits and the body); then it gives up.
+    An option not given is config `imts`'s default (config/schema.yaml).
     """
+    imts = defaults("imts")
+    retries = imts["retries"] if retries is None else retries
+    backoff = imts["backoff"] if backoff is None else backoff
+    timeout = (imts["connect_timeout"], imts["read_timeout"]) if timeout is None else timeout
+    contact = imts["contact"] if contact is None else contact
+    deadline = imts["deadline"] if deadline is None else deadline
     folder = Path(folder)
     if is_complete(folder, request):
         check_request(folder, request)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from ..defaults import defaults
 from ..pair import Pair
 
-DEFAULT_BASE_URL = "https://api.imf.org/external/sdmx/3.0"
 FLOW = "dataflow/IMF.STA/IMTS/+"  # version '+' = latest stable; the answer names the one used
 MEDIA_TYPES = {
     "csv": "application/vnd.sdmx.data+csv;version=2.0.0",
@@ -15,15 +15,26 @@ MEDIA_TYPES = {
 }
 
 
+def _default(key: str):
+    """A request field of the default config (config/schema.yaml): the pair's codes, `imts` keys."""
+    reporters, partners = Pair().imts_codes()
+    if key == "reporters":
+        return tuple(reporters)
+    if key == "partners":
+        return tuple(partners)
+    value = defaults("imts", key)
+    return tuple(value) if isinstance(value, list) else value
+
+
 @dataclass(frozen=True)
 class ImtsRequest:
-    reporters: tuple[str, ...] = ("BGD", "RUS", "SUN")
-    indicators: tuple[str, ...] = ("XG_FOB_USD", "MG_CIF_USD", "MG_FOB_USD", "TBG_USD")
-    partners: tuple[str, ...] = ("BGD", "RUS", "SUN", "G001")
-    frequency: str = "A"
-    first_year: int = 1972
-    base_url: str = DEFAULT_BASE_URL
-    format: str = "csv"
+    reporters: tuple[str, ...] = field(default_factory=lambda: _default("reporters"))
+    indicators: tuple[str, ...] = field(default_factory=lambda: _default("indicators"))
+    partners: tuple[str, ...] = field(default_factory=lambda: _default("partners"))
+    frequency: str = "A"  # annual: the only frequency the project uses, not a setting
+    first_year: int = field(default_factory=lambda: _default("first_year"))
+    base_url: str = field(default_factory=lambda: _default("base_url"))
+    format: str = field(default_factory=lambda: _default("format"))
     extra_headers: dict = field(default_factory=dict)
 
     @property
