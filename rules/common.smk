@@ -18,8 +18,9 @@ settings.check_regimes_country(config)
 settings.check_windows(config)
 # The governments and the paper's claims are read now, so a mistake in either file stops the run
 # naming the file and entry, before any notebook starts.
-regimes.load(config["regimes"]["file"])
-claims.load(settings.CLAIMS_FILE)
+GOVERNMENTS = regimes.load(config["regimes"]["file"])
+settings.check_thesis_camp(config, regimes.load_camps(config["regimes"]["file"]))
+claims.check_governments(claims.load(settings.CLAIMS_FILE), GOVERNMENTS, settings.CLAIMS_FILE)
 for _warning in settings.title_warnings(config):
     print(f"warning: {_warning}", file=sys.stderr)
 
@@ -30,6 +31,7 @@ DATASET = settings.dataset(config)
 REVISION_BASE = config["revisions"]["base"]
 # Titles may use {home}, {partner}, {start}, {end}.
 FIGURE_TITLES = settings.figure_titles(config)
+HISTORY_TITLE = settings.history_title(config)
 KERNEL = config["kernel"]
 # The package is one value compared between runs, not 30 inputs: editing its code re-runs every
 # step that runs it, and a build prints each job's data inputs only.
@@ -60,6 +62,8 @@ def notebook_jobs():
     the paper's claims only for its pair, the revision report only when two vintages differ."""
     jobs = [job(rules.figure, figure=name) for name in config["figures"]]
     jobs.append(job(rules.regime_tables))
+    jobs.append(job(rules.history))
+    jobs.append(job(rules.thesis))
     if settings.claims_apply(config):
         jobs.append(job(rules.claims))
     if REVISION_BASE != DATASET:

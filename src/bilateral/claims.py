@@ -1,6 +1,9 @@
 """Check the paper's quantitative claims (config/claims.yaml) against a panel.
 
 Every verdict is one of HOLDS, FAILS, NOT_COVERED, with a one-line reason naming the numbers.
+Claims about governments and camps (REGIME_CHECKS: the thesis and the statements about single
+governments) are statistical and are judged SUPPORTED, NOT_SUPPORTED or INCONCLUSIVE by
+regime_claims.evaluate, which needs the governments and the home country's world trade.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import yaml
 from .pair import sides
 
 HOLDS, FAILS, NOT_COVERED = "holds", "does not hold", "not covered by this vintage"
+SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
 SERIES = ("exports", "imports", "total", "balance")
 _YEAR = {"type": "integer"}
 _WINDOW = {"type": "array", "items": _YEAR, "minItems": 2, "maxItems": 2}
@@ -51,7 +55,14 @@ _CHECKS = {
         {"window": _WINDOW, "of": {"enum": ["value", "yoy_change"]}, "min_changes": {"type": "integer", "minimum": 1}},
         ["window", "of", "min_changes"],
     ),
+    # Judged by regime_claims (supported / not supported / inconclusive), not against the panel alone.
+    "regime_thesis": ({"camp": {"type": "string"}}, ["camp"]),
+    "government_change": (
+        {"government": {"type": "string"}, "versus": {"type": "string"}, "direction": {"enum": ["up", "down"]}},
+        ["government", "versus", "direction"],
+    ),
 }
+REGIME_CHECKS = ("regime_thesis", "government_change")
 SCHEMA = {
     "type": "object",
     "required": ["pair", "claims"],
@@ -111,6 +122,15 @@ def load(path: str | Path) -> list[dict]:
             # A balance changes sign; growth rates of it mean nothing.
             raise ClaimError(f"{where}: {claim['check']} is not defined for the balance")
     return claims
+
+
+def check_governments(claims: list[dict], governments, path: str | Path = "config/claims.yaml") -> None:
+    """A claim about a government must name one of the regimes file's ids."""
+    ids = [g.id for g in governments]
+    for claim in claims:
+        for key in ("government", "versus"):
+            if claim["check"] == "government_change" and claim[key] not in ids:
+                raise ClaimError(f"{path}: claim {claim['id']!r}: {key} {claim[key]!r} is not a government id {ids}")
 
 
 def _fmt(value: float) -> str:
@@ -273,8 +293,11 @@ def _estimated(panel: pd.DataFrame, side: str, series: str, years: list[int]) ->
 
 
 def evaluate(claims: list[dict], panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel claims' verdicts; claims of REGIME_CHECKS are left to regime_claims.evaluate."""
     rows = []
     for claim in claims:
+        if claim["check"] in REGIME_CHECKS:
+            continue
         for side in sides(panel):
             series = _series(panel, side, claim["series"])
             verdict, reason, used = CHECKS[claim["check"]](series, claim)
