@@ -17,7 +17,7 @@ rule history:
         ENVIRONMENT
     params:
         parameters={
-            "title": HISTORY_TITLE,
+            "title_pattern": HISTORY_TITLE,
             "year_rule": config["regimes"]["year_rule"],
             "dpi": config["figure_dpi"],
         },
