@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import sys
 
 import numpy as np
 import pandas as pd
@@ -312,4 +313,13 @@ def test_build_writes_the_thesis_tables_and_claims_byte_identically(tmp_path):
     assert "mix regime and time" in caption and "tables/thesis" in caption
     before = digests(copy)
     run(["snakemake", "--cores", "2", "--forcerun", "thesis", "history", "claims"], copy)
+    assert digests(copy) == before
+    # nbval re-executes the two new notebooks and compares their key-number cells.
+    checked = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env"]
+        + ["figures/history.ipynb", "tables/thesis.ipynb"],
+        copy,
+        check=False,
+    )
+    assert checked.returncode == 0 and "passed" in checked.stdout, checked.stdout[-4000:]
     assert digests(copy) == before

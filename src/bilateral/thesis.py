@@ -35,6 +35,29 @@ TIME_CONTROLS = {
     "log_world": "the log of the home country's world trade",
 }
 SAME_YEARS, OWN_YEARS = "same years", "all its years"
+RESULT_COLUMNS = [
+    "sample",
+    "reported_by",
+    "measure",
+    "camp",
+    "time_control",
+    "years",
+    "n_years",
+    "camp_years",
+    "effect",
+    "hac_se",
+    "ci_low",
+    "ci_high",
+    "ci_level_pct",
+    "hac_lags",
+    "permutation_p",
+    "permutations",
+    "permutation_method",
+    "spells",
+    "seed",
+    "estimated_years",
+]
+MIN_YEARS = 5  # a regression of three coefficients with HAC errors needs a few more years than that
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
 
 
@@ -173,6 +196,11 @@ def results(
     rows_out = []
     for sample, side, years in samples(frame):
         rows = frame[(frame["reported_by"] == side) & frame["year"].isin(years)].sort_values("year")
+        camp_years = int((rows["camp"] == camp).sum())
+        if len(rows) < MIN_YEARS or not 0 < camp_years < len(rows):
+            # Nothing to estimate (e.g. a partner without a report of its own): no row, and the
+            # verdict of that side is inconclusive, never a number made up.
+            continue
         lags = newey_west_lags(len(rows))
         for measure, label in MEASURES.items():
             y = rows[measure].to_numpy(dtype=float)
@@ -187,7 +215,7 @@ def results(
                     "time_control": TIME_CONTROLS[time_control],
                     "years": years_text(years),
                     "n_years": len(rows),
-                    "camp_years": int((rows["camp"] == camp).sum()),
+                    "camp_years": camp_years,
                     **fit,
                     "ci_level_pct": round(100 * (1 - alpha), 6),
                     "hac_lags": lags,
@@ -196,7 +224,7 @@ def results(
                     "estimated_years": years_text(rows.loc[rows["estimate"], "year"]),
                 }
             )
-    return pd.DataFrame(rows_out)
+    return pd.DataFrame(rows_out, columns=RESULT_COLUMNS)
 
 
 def side_verdict(rows: pd.DataFrame, alpha: float = 0.05) -> tuple[str, str]:
