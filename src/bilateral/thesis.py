@@ -160,7 +160,8 @@ def permutation_test(rows: pd.DataFrame, measure: str, camp: str, time_control: 
     enumeration: p = share of all relabellings (the observed one among them) with an effect at
     least the observed one. Monte Carlo: p = (1 + count) / (1 + N)."""
     y = rows[measure].to_numpy(dtype=float)
-    observed = ols_effect(y, design(rows, camp, time_control))
+    x = design(rows, camp, time_control)
+    observed = ols_effect(y, x)
     spells = list(dict.fromkeys(rows["government_id"]))
     spell_camps = [rows.loc[rows["government_id"] == s, "camp"].iloc[0] for s in spells]
     method, draws = relabellings(spell_camps, camp, permutations, seed)
@@ -169,8 +170,8 @@ def permutation_test(rows: pd.DataFrame, measure: str, camp: str, time_control: 
     tolerance = 1e-9 * max(1.0, abs(observed))
     count = 0
     for draw in draws:
-        relabelled = rows.assign(camp=np.where(draw[position], camp, ""))
-        if ols_effect(y, design(relabelled, camp, time_control)) >= observed - tolerance:
+        x[:, 1] = draw[position]  # the camp's indicator under this relabelling
+        if ols_effect(y, x) >= observed - tolerance:
             count += 1
     p = count / len(draws) if method == "exact" else (1 + count) / (1 + len(draws))
     return {"permutation_p": p, "permutations": len(draws), "permutation_method": method, "spells": len(spells)}
