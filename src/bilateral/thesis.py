@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from .claims import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED  # one vocabulary of verdicts
 from .pair import sides
 from .regime_tables import years_to_governments
 
@@ -58,7 +59,6 @@ RESULT_COLUMNS = [
     "estimated_years",
 ]
 MIN_YEARS = 5  # a regression of three coefficients with HAC errors needs a few more years than that
-SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
 
 
 def yearly(panel: pd.DataFrame, world: pd.DataFrame, governments, rule: str) -> pd.DataFrame:
