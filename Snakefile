@@ -22,6 +22,8 @@ include: "rules/clean.smk"
 include: "rules/figures.smk"
 include: "rules/tables.smk"
 include: "rules/revisions.smk"
+include: "rules/history.smk"
+include: "rules/thesis.smk"
 include: "rules/claims.smk"
 include: "rules/report.smk"
 

@@ -5,6 +5,10 @@ rule claims:
         panel=PANEL,
         claims="config/claims.yaml",
         provenance=raw_record(DATASET),
+        # The claims about camps and governments need these (README: "The whole history and the thesis test").
+        world=HOME_WORLD,
+        regimes=config["regimes"]["file"],
+        thesis=rules.thesis.output.table[0],
     output:
         table=report(
             multiext("tables/claims", ".csv", ".md", ".html"),
@@ -17,7 +21,7 @@ rule claims:
     conda:
         ENVIRONMENT
     params:
-        parameters={},
+        parameters={"year_rule": config["regimes"]["year_rule"], "alpha": config["thesis"]["alpha"]},
         kernel=KERNEL,
         code=PACKAGE,
     message:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from bilateral import inputs, settings
+from bilateral import claims, inputs, regimes, settings
 from bilateral.imts.request import request_fields
 from bilateral.pair import Pair
 from bilateral.provenance import code_fingerprint
@@ -19,6 +19,10 @@ inputs.check_before_work(config)
 Pair.from_config(config["pair"])
 settings.check_regimes_country(config)
 settings.check_windows(config)
+# The thesis camp and the governments the claims name must be the regimes file's.
+GOVERNMENTS = regimes.load(config["regimes"]["file"])
+settings.check_thesis_camp(config, regimes.load_camps(config["regimes"]["file"]))
+claims.check_governments(claims.load(settings.CLAIMS_FILE), GOVERNMENTS, settings.CLAIMS_FILE)
 for _warning in settings.title_warnings(config):
     print(f"warning: {_warning}", file=sys.stderr)
 
@@ -29,6 +33,7 @@ DATASET = settings.dataset(config)
 REVISION_BASE = config["revisions"]["base"]
 # Titles may use {home}, {partner}, {start}, {end}: a wrong placeholder stops the run now.
 settings.figure_titles(config)
+HISTORY_TITLE = settings.history_title(config)
 KERNEL = config["kernel"]
 # The package is one value compared between runs, not 30 inputs: editing its code re-runs every
 # step that runs it, and a build prints each job's data inputs only.
@@ -93,6 +98,8 @@ def notebook_jobs():
     the paper's claims only for its pair, the revision report only when two vintages differ."""
     jobs = [job(rules.figure, figure=name) for name in config["figures"]]
     jobs.append(job(rules.regime_tables))
+    jobs.append(job(rules.history))
+    jobs.append(job(rules.thesis))
     if settings.claims_apply(config):
         jobs.append(job(rules.claims))
     if REVISION_BASE != DATASET:

@@ -17,7 +17,10 @@ from project_copy import run, tracked_copy
 
 # Whatever re-runs, the provenance record, the page and the final target follow.
 REPORTING = {"provenance": 1, "html_report": 1, "all": 1}
-EVERY_NOTEBOOK = {"figure": 3, "regime_tables": 1, "claims": 1}
+EVERY_NOTEBOOK = {"figure": 3, "regime_tables": 1, "history": 1, "thesis": 1, "claims": 1}
+# What assigns years to governments: the regime tables, the whole history, the thesis test and the
+# claims about governments.
+ASSIGNS_YEARS = {"regime_tables": 1, "history": 1, "thesis": 1, "claims": 1}
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +54,15 @@ def test_an_unchanged_project_has_nothing_to_do(built):
         ({"figures": {"figure1": {"start": 1982}}}, {"figure": 1}),
         ({"figures": {"figure2": {"main_side": "partner"}}}, {"figure": 1}),
         ({"figures": {"figure2": {"title": "Another title"}}}, {"figure": 1}),
-        # The resolution of every figure.
-        ({"figure_dpi": 150}, {"figure": 3}),
-        # The year rule: the regime tables only (figures and claims do not assign years).
-        ({"regimes": {"year_rule": "january_1"}}, {"regime_tables": 1}),
-        ({"regimes": {"year_rule": "december_31"}}, {"regime_tables": 1}),
+        # The resolution of every figure (Figures 1-3 and the whole history).
+        ({"figure_dpi": 150}, {"figure": 3, "history": 1}),
+        # The year rule: what assigns years (Figures 1-3 and the panel claims do not).
+        ({"regimes": {"year_rule": "january_1"}}, ASSIGNS_YEARS),
+        ({"regimes": {"year_rule": "december_31"}}, ASSIGNS_YEARS),
+        # The thesis test's settings: the test and the claims that read its table.
+        ({"thesis": {"seed": 1}}, {"thesis": 1, "claims": 1}),
+        ({"thesis": {"time_control": "log_world"}}, {"thesis": 1, "claims": 1}),
+        ({"history": {"title": "Another title, {start}-{end}"}}, {"history": 1}),
         # Cleaning settings change the panel, which every notebook reads.
         ({"panel": {"successor_rule": "add"}}, {"clean": 1, **EVERY_NOTEBOOK}),
         ({"panel": {"first_year": 1975}}, {"clean": 1, **EVERY_NOTEBOOK}),

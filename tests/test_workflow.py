@@ -160,7 +160,8 @@ def test_html_report_renders_in_a_real_browser(chromium, built):
         text = page.inner_text("body")
         browser.close()
     assert errors == []
-    assert len(images) == 3 and all(done and width > 1000 for done, width in images)
+    # Figures 1-3 and the whole history.
+    assert len(images) == 4 and all(done and width > 1000 for done, width in images)
     assert tables >= 4
     assert claims_rows >= 22
     # Self-contained: the only thing loaded is the page itself (images are data: URIs).

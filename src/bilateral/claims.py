@@ -1,6 +1,9 @@
 """Check the paper's quantitative claims (config/claims.yaml) against a panel.
 
 Every verdict is one of HOLDS, FAILS, NOT_COVERED, with a one-line reason naming the numbers.
+Claims about governments and camps (REGIME_CHECKS: the thesis and the statements about single
+governments) are statistical and are judged SUPPORTED, NOT_SUPPORTED or INCONCLUSIVE by
+regime_claims.evaluate, which needs the governments and the home country's world trade.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from .errors import InputError
 from .pair import sides
 
 HOLDS, FAILS, NOT_COVERED = "holds", "does not hold", "not covered by this vintage"
+SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
 SERIES = ("exports", "imports", "total", "balance")
 # The file's JSON Schema, beside the committed claims file.
 SCHEMA = Path(__file__).resolve().parents[2] / "config" / "claims.schema.yaml"
+# Judged by regime_claims (supported / not supported / inconclusive), not against the panel alone.
+REGIME_CHECKS = ("regime_thesis", "government_change")
 
 
 class ClaimError(InputError):
@@ -56,6 +62,15 @@ def _claim_label(document: dict, at: tuple) -> str:
         if isinstance(entry, dict) and "id" in entry:
             return f" (claim {entry['id']!r})"
     return ""
+
+
+def check_governments(claims: list[dict], governments, path: str | Path = "config/claims.yaml") -> None:
+    """A claim about a government must name one of the regimes file's ids."""
+    ids = [g.id for g in governments]
+    for claim in claims:
+        for key in ("government", "versus"):
+            if claim["check"] == "government_change" and claim[key] not in ids:
+                raise ClaimError(f"{path}: claim {claim['id']!r}: {key} {claim[key]!r} is not a government id {ids}")
 
 
 def _fmt(value: float) -> str:
@@ -237,8 +252,11 @@ def why_not_covered(panel: pd.DataFrame, side: str, series: str, years: list[int
 
 
 def evaluate(claims: list[dict], panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel claims' verdicts; claims of REGIME_CHECKS are left to regime_claims.evaluate."""
     rows = []
     for claim in claims:
+        if claim["check"] in REGIME_CHECKS:
+            continue
         for side in sides(panel):
             series = _series(panel, side, claim["series"])
             verdict, reason, used = CHECKS[claim["check"]](series, claim)

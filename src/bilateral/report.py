@@ -34,7 +34,8 @@ figcaption { font-size: .9em; color: #333; margin: .4em 0; }
 table { border-collapse: collapse; font-size: .8em; margin: .5em 0 1.5em; }
 th, td { border: 1px solid #bbb; padding: .25em .45em; vertical-align: top; }
 th { background: #eee; } .holds { background: #e6f2e6; } .fails { background: #f6e3e3; }
-.not-covered { background: #eeeeee; } code { font-size: .9em; } .scroll { overflow-x: auto; }
+.not-covered { background: #eeeeee; } .inconclusive { background: #f6f0da; }
+code { font-size: .9em; } .scroll { overflow-x: auto; }
 </style>
 </head>
 <body>
@@ -125,7 +126,15 @@ def _sides_caption(main_side: str, home: str) -> str:
 
 def _claims_html(path: str | Path) -> Markup:
     frame = pd.read_csv(path)
-    classes = {"holds": "holds", "does not hold": "fails", "not covered by this vintage": "not-covered"}
+    classes = {
+        "holds": "holds",
+        "does not hold": "fails",
+        "not covered by this vintage": "not-covered",
+        # The verdicts of the claims about camps and governments (regime_claims).
+        "supported": "holds",
+        "not supported": "fails",
+        "inconclusive": "inconclusive",
+    }
     body = render(frame, "html", "The paper's claims, checked against the data")
     for verdict, css in classes.items():
         body = body.replace(f"<td>{html_escape(verdict)}</td>", f'<td class="{css}">{html_escape(verdict)}</td>')
@@ -164,7 +173,27 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
         }
         for item in _by_rule(records, "figure")
     ]
-    regime = [_fragment(path) for item in _by_rule(records, "regime_tables") for path in _with_suffix(item, ".html")]
+    # The whole history (rules/history.smk), after Figures 1-3.
+    figures += [
+        {
+            "name": Path(item["files"]["png"]).stem,
+            "title": _label(item),
+            "png": _png(item["files"]["png"]),
+            "program": item["program"],
+            "parameters": _parameters_text(item["parameters"]),
+            "sides": "Black: as reported by "
+            + pair.home.name
+            + "; grey: the partner's report (the mirror). "
+            "Bands: the governments, camps told apart by grey level and hatching.",
+        }
+        for item in _by_rule(records, "history")
+    ]
+    regime = [
+        _fragment(path)
+        for rule in ("regime_tables", "thesis")
+        for item in _by_rule(records, rule)
+        for path in _with_suffix(item, ".html")
+    ]
     revisions = None
     for item in _by_rule(records, "revision_report"):
         revisions = {"png": _png(item["files"]["png"]), "summary": _fragment(_with_suffix(item, "summary.html")[0])}

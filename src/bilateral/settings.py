@@ -246,3 +246,28 @@ def read_yaml_mapping(path: str | Path) -> dict:
             f"{path}: expected settings as 'key: value' lines, found {found}; restore it with `git checkout -- {path}`"
         )
     return document
+
+
+def history_title(config: dict) -> str:
+    """The whole-history title with {home} and {partner} filled in; {start} and {end} stay for the
+    notebook, which knows the first and last year with data."""
+    pair = Pair.from_config(config["pair"])
+    partners = [pair.predecessor, pair.partner] if pair.predecessor else [pair.partner]
+    values = {"home": pair.home.name, "partner": "/".join(c.name for c in partners), "start": "{start}", "end": "{end}"}
+    title = config["history"]["title"]
+    try:
+        return title.format_map(values)
+    except (KeyError, IndexError, ValueError) as err:
+        raise ValueError(
+            f"config history.title {title!r}: {err!r}; "
+            "the placeholders are {home}, {partner}, {start} and {end}"
+        ) from None
+
+
+def check_thesis_camp(config: dict, camps) -> None:
+    """The tested camp must be one of the regimes file's camps, or every test would compare nothing."""
+    camp = config["thesis"]["camp"]
+    if camp not in camps:
+        raise ValueError(
+            f"config thesis.camp {camp!r} is not one of the camps of {config['regimes']['file']}: {list(camps)}"
+        )

@@ -139,10 +139,10 @@ def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2, label
     return f"<figure>\n<figcaption>{text(caption)}</figcaption>\n{body}\n</figure>\n"
 
 
-def write_all(frame: pd.DataFrame, paths, caption: str, labels: dict | None = None) -> list[Path]:
+def write_all(frame: pd.DataFrame, paths, caption: str, labels: dict | None = None, decimals: int = 2) -> list[Path]:
     """Write the table to each path, in the format its suffix names (.csv, .md, .tex, .html)."""
     written = []
     for path in map(Path, paths):
-        write_text(path, render(frame, path.suffix.lstrip("."), caption, labels=labels))
+        write_text(path, render(frame, path.suffix.lstrip("."), caption, decimals=decimals, labels=labels))
         written.append(path)
     return written

@@ -1,0 +1,29 @@
+rule thesis:
+    """The thesis test: camps and governments compared on the share of world trade and on log trade with a time control (HAC), and by a permutation test over government spells."""
+    input:
+        notebook="notebooks/thesis.ipynb",
+        panel=PANEL,
+        world=HOME_WORLD,
+        provenance=raw_record(DATASET),
+        regimes=config["regimes"]["file"],
+    output:
+        table=report(
+            multiext("tables/thesis", ".csv", ".md", ".tex", ".html"),
+            caption="../docs/captions/thesis.rst",
+            category="Thesis test",
+        ),
+        camps=multiext("tables/thesis_share_by_camp", ".csv", ".md", ".tex", ".html"),
+        governments=multiext("tables/thesis_share_by_government", ".csv", ".md", ".tex", ".html"),
+        notebook="tables/thesis.ipynb",
+    log:
+        "logs/thesis.log",
+    conda:
+        ENVIRONMENT
+    params:
+        parameters={"year_rule": config["regimes"]["year_rule"], **config["thesis"]},
+        kernel=KERNEL,
+        code=PACKAGE,
+    message:
+        "Thesis test: {input.notebook} on {input.panel} and {input.regimes}"
+    script:
+        "../scripts/run_notebook.py"
