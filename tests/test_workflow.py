@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 
@@ -187,7 +188,19 @@ def test_verify_passes_and_names_a_changed_raw_file(tmp_path):
     uncommitted = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2"], project, check=False)
     assert uncommitted.returncode == 0
     assert "uncommitted changes in the work tree are not verified" in uncommitted.stdout
-    run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "edit the raw data"], project)
+    commit = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam"]
+    run([*commit, "edit the raw data"], project)
+    # Committed but not its record: the rebuild stops before any work, naming the file and the record.
+    refused = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2"], project, check=False)
+    assert refused.returncode == 1 and "raw different  data/raw/dots-2022/dots.csv" in refused.stdout
+    assert "not the extract recorded in data/raw/dots-2022/provenance.json" in refused.stderr
+    assert "verify: FAILED" in refused.stdout and "identical  figures" not in refused.stdout
+    # With its record updated too (as `make snapshot` would), it rebuilds and names what changed.
+    record_path = project / "data/raw/dots-2022/provenance.json"
+    record = json.loads(record_path.read_text())
+    record["extract"]["sha256"] = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    record_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    run([*commit, "record the edited raw data"], project)
     bad = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2"], project, check=False)
     assert bad.returncode == 1
     assert "raw different  data/raw/dots-2022/dots.csv" in bad.stdout
