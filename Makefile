@@ -45,7 +45,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $@
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check src scripts tests notebooks bench

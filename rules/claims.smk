@@ -21,7 +21,11 @@ rule claims:
     conda:
         ENVIRONMENT
     params:
-        parameters={"year_rule": config["regimes"]["year_rule"], "alpha": config["thesis"]["alpha"]},
+        parameters={
+            "year_rule": config["regimes"]["year_rule"],
+            "camp_of": config["regimes"]["camp_of"],
+            "alpha": config["thesis"]["alpha"],
+        },
         kernel=KERNEL,
         code=PACKAGE,
     message:

@@ -20,7 +20,7 @@ Pair.from_config(config["pair"])
 settings.check_regimes_country(config)
 settings.check_windows(config)
 # The thesis camp and the governments the claims name must be the regimes file's.
-GOVERNMENTS = regimes.load(config["regimes"]["file"])
+GOVERNMENTS = regimes.load(config["regimes"]["file"], config["regimes"]["camp_of"])
 settings.check_thesis_camp(config, regimes.load_camps(config["regimes"]["file"]))
 claims.check_governments(claims.load(settings.CLAIMS_FILE), GOVERNMENTS, settings.CLAIMS_FILE)
 for _warning in settings.title_warnings(config):

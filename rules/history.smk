@@ -19,6 +19,7 @@ rule history:
         parameters={
             "title_pattern": HISTORY_TITLE,
             "year_rule": config["regimes"]["year_rule"],
+            "camp_of": config["regimes"]["camp_of"],
             "dpi": config["figure_dpi"],
         },
         kernel=KERNEL,

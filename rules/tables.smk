@@ -20,7 +20,7 @@ rule regime_tables:
     conda:
         ENVIRONMENT
     params:
-        parameters={"year_rule": config["regimes"]["year_rule"]},
+        parameters={"year_rule": config["regimes"]["year_rule"], "camp_of": config["regimes"]["camp_of"]},
         kernel=KERNEL,
         code=PACKAGE,
     message:

@@ -20,7 +20,11 @@ rule thesis:
     conda:
         ENVIRONMENT
     params:
-        parameters={"year_rule": config["regimes"]["year_rule"], **config["thesis"]},
+        parameters={
+            "year_rule": config["regimes"]["year_rule"],
+            "camp_of": config["regimes"]["camp_of"],
+            **config["thesis"],
+        },
         kernel=KERNEL,
         code=PACKAGE,
     message:

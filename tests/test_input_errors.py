@@ -257,7 +257,7 @@ def test_the_load_time_check_passes_on_the_committed_inputs():
     ("damage", "message"),
     [
         (("data/raw/dots-2022/dots.csv", "614.9", "614.8"), "not the extract recorded in"),
-        (("config/regimes.yaml", "end: 1975-08-15}", "end: 1975-13-01}"), r"governments\[0\].end"),
+        (("config/regimes.yaml", "end: 1975-08-15\n", "end: 1975-13-01\n"), r"governments\[0\].end"),
         (("config/claims.yaml", "min_change_pct: 20", "min_change_pct: -20"), r"claims\[0\].min_change_pct"),
     ],
 )

@@ -68,13 +68,13 @@ def test_committed_list_is_contiguous():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (("end: 1975-08-15}", "end: 1975-08-14}"), "gap between mujib"),
-        (("end: 1975-08-15}", "end: 1975-08-20}"), "overlap between mujib"),
-        (("camp: BNP, start: 1981", "camp: Whigs, start: 1981"), "camp 'Whigs' is not one of"),
-        (("id: zia,", "id: mujib,"), "duplicate government ids"),
+        (("end: 1975-08-15\n", "end: 1975-08-14\n"), "gap between mujib"),
+        (("end: 1975-08-15\n", "end: 1975-08-20\n"), "overlap between mujib"),
+        (("camp: BNP\n    start: 1981", "camp: Whigs\n    start: 1981"), "camp 'Whigs' is not one of"),
+        (("id: zia\n", "id: mujib\n"), "duplicate government ids"),
         (
             ("camps: [Awami League, BNP, military, caretaker/interim]", "camps: []"),
-            r"line 6: camps: \[\] should be non-empty",
+            r"line 8: camps: \[\] should be non-empty",
         ),
     ],
 )

@@ -59,6 +59,8 @@ def test_an_unchanged_project_has_nothing_to_do(built):
         # The year rule: what assigns years (Figures 1-3 and the panel claims do not).
         ({"regimes": {"year_rule": "january_1"}}, ASSIGNS_YEARS),
         ({"regimes": {"year_rule": "december_31"}}, ASSIGNS_YEARS),
+        # An alternative camp coding: what reads the governments' camps.
+        ({"regimes": {"camp_of": {"zia": "BNP"}}}, ASSIGNS_YEARS),
         # The thesis test's settings: the test and the claims that read its table.
         ({"thesis": {"seed": 1}}, {"thesis": 1, "claims": 1}),
         ({"thesis": {"time_control": "log_world"}}, {"thesis": 1, "claims": 1}),

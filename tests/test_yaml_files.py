@@ -58,14 +58,14 @@ def test_an_empty_file(tmp_path, module, text):
 
 
 def test_a_syntax_error_names_its_line(tmp_path):
-    text = REGIMES.replace("camp: BNP, start: 1981-05-30", "camp: BNP start: 1981-05-30", 1)
-    line = _line_of(REGIMES, "id: sattar")
+    text = REGIMES.replace("    camp: BNP\n    start: 1981-05-30", "    camp: BNP\n   start: 1981-05-30", 1)
+    line = _line_of(text, "   start: 1981-05-30")
     assert f", line {line}, column " in _refused(tmp_path, regimes, text)
 
 
 def test_a_date_that_does_not_exist_names_government_and_field(tmp_path):
-    message = _refused(tmp_path, regimes, REGIMES.replace("end: 1975-08-15}", "end: 1975-13-01}", 1))
-    line = _line_of(REGIMES, "id: mujib")
+    message = _refused(tmp_path, regimes, REGIMES.replace("end: 1975-08-15\n", "end: 1975-13-01\n", 1))
+    line = _line_of(REGIMES, "end: 1975-08-15")  # the line of the key itself
     assert f"line {line}: governments[0].end (government 'mujib'): '1975-13-01' is not a date" in message
 
 
@@ -76,15 +76,17 @@ def test_a_government_name_with_a_bar_or_newline_is_refused(tmp_path, name):
 
 
 def test_a_missing_key_names_the_entry(tmp_path):
-    message = _refused(tmp_path, regimes, REGIMES.replace(", camp: BNP, start: 1981-05-30", ", start: 1981-05-30", 1))
+    message = _refused(
+        tmp_path, regimes, REGIMES.replace("    camp: BNP\n    start: 1981-05-30", "    start: 1981-05-30", 1)
+    )
     line = _line_of(REGIMES, "id: sattar")
     assert f"line {line}: governments[3] (government 'sattar'): 'camp' is a required property" in message
 
 
 def test_a_gap_names_the_lines(tmp_path):
-    message = _refused(tmp_path, regimes, REGIMES.replace("end: 1975-08-15}", "end: 1975-08-14}", 1))
-    first = _line_of(REGIMES, "id: mujib")
-    assert f"lines {first}-{first + 1}: gap between mujib" in message
+    message = _refused(tmp_path, regimes, REGIMES.replace("end: 1975-08-15\n", "end: 1975-08-14\n", 1))
+    first, second = _line_of(REGIMES, "id: mujib"), _line_of(REGIMES, "id: mostaq")
+    assert f"lines {first}-{second}: gap between mujib" in message
 
 
 @pytest.mark.parametrize("empty", ["claims: []\n", "claims:\n"])

@@ -7,7 +7,7 @@ the camp table lists them (`camps`), and the governments.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import yamlfile
@@ -72,9 +72,10 @@ def check_file(path: str | Path) -> None:
     load(path)
 
 
-def load(path: str | Path) -> list[Government]:
+def load(path: str | Path, camp_of: dict | None = None) -> list[Government]:
     """Read and check the governments file: the schema, then what it cannot say: known camps,
-    unique ids, each end after its start, no gaps or overlaps."""
+    unique ids, each end after its start, no gaps or overlaps. `camp_of` (config regimes.camp_of,
+    id -> camp) recodes those governments: an alternative coding without editing the file."""
     path = Path(path)
     document, lines = _document(path)
     camps = document["camps"]
@@ -88,7 +89,20 @@ def load(path: str | Path) -> list[Government]:
             raise RegimeError(f"{where}: end {end} is not after start {start}")
         governments.append(Government(entry["id"], entry["government"], entry["camp"], start, end))
     _check_sequence(path, governments, [lines[("governments", n)] for n in range(len(governments))])
-    return governments
+    return recode(governments, camp_of or {}, camps, path)
+
+
+def recode(governments: list[Government], camp_of: dict, camps, path: str | Path) -> list[Government]:
+    """The governments with the camps of `camp_of` (government id -> camp) in place of the file's."""
+    ids = [g.id for g in governments]
+    for government_id, camp in camp_of.items():
+        if government_id not in ids:
+            raise RegimeError(f"config regimes.camp_of: {government_id!r} is not a government id of {path}: {ids}")
+        if camp not in camps:
+            raise RegimeError(
+                f"config regimes.camp_of.{government_id}: {camp!r} is not one of the camps of {path}: {list(camps)}"
+            )
+    return [replace(g, camp=camp_of.get(g.id, g.camp)) for g in governments]
 
 
 def _check_sequence(path: Path, governments: list[Government], lines: list[int]) -> None:

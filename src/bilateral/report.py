@@ -181,9 +181,7 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
             "png": _png(item["files"]["png"]),
             "program": item["program"],
             "parameters": _parameters_text(item["parameters"]),
-            "sides": "Black: as reported by "
-            + pair.home.name
-            + "; grey: the partner's report (the mirror). "
+            "sides": "Black: as reported by " + pair.home.name + "; grey: the partner's report (the mirror). "
             "Bands: the governments, camps told apart by grey level and hatching.",
         }
         for item in _by_rule(records, "history")
