@@ -105,6 +105,8 @@ def test_the_new_table_is_built_and_recorded(extended):
         assert (extended / f"tables/top_years.{suffix}").stat().st_size > 0
     record = json.loads((extended / "report/provenance.json").read_text())
     assert any("tables/top_years.csv" in item["outputs"] for item in record["products"])
+    page = (extended / "report/index.html").read_text()
+    assert 'id="other"' in page and "The five largest years of total trade" in page
 
 
 def test_the_new_claim_is_checked(extended):

@@ -127,9 +127,9 @@ SYNTHETIC = """\
 country: BGD
 camps: [one, two]
 governments:
-  - {id: a, government: A, camp: one, start: 2000-01-01, end: 2001-01-01}
-  - {id: b, government: B, camp: two, start: 2001-01-01, end: 2004-07-02}
-  - {id: c, government: C, camp: one, start: 2004-07-02, end: null}
+  - {id: a, government: A, camp: one, start: 2000-01-01, end: 2001-01-01, source: test}
+  - {id: b, government: B, camp: two, start: 2001-01-01, end: 2004-07-02, source: test}
+  - {id: c, government: C, camp: one, start: 2004-07-02, end: null, source: test}
 """
 
 

@@ -120,3 +120,20 @@ def test_windows_past_the_data_build_or_stop_as_the_issue_asks(tmp_path):
     assert refused.returncode != 0
     assert "config figures.figure5: 2021–2024 has no data; dots-2022 covers 1972–2020" in refused.stderr
     assert not (project / "figures/figure1.png").exists() and not list(project.glob("figures/figure5.*"))
+
+
+def _legend(fig) -> list[str]:
+    return [text.get_text() for text in fig.legends[0].get_texts()]
+
+
+def test_the_estimate_key_shows_only_where_there_are_estimates(panel):
+    # 1981-1991: the USSR's side is all IMF estimates (README), balances included.
+    fig1 = figures.plot(figures.window(panel, 1981, 1991), "t", "s")
+    assert "IMF estimate" in _legend(fig1) and "Balance on an IMF estimate" in _legend(fig1)
+    hatched = [h for h in fig1.legends[0].legend_handles if getattr(h, "get_hatch", lambda: None)() == "////"]
+    assert len(hatched) == 1
+    # 2012-2019: no value of either side is flagged in the raw file.
+    rows = figures.window(panel, 2012, 2019)
+    assert not (rows.exports_estimate | rows.imports_estimate).any()
+    fig3 = figures.plot(rows, "t", "s")
+    assert not [label for label in _legend(fig3) if "estimate" in label]

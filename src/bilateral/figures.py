@@ -194,17 +194,19 @@ def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "hom
         Line2D([], [], color=g, linestyle=s, marker=m, label=lab.format(home=home)) for lab, s, m, g in SERIES.values()
     ]
     handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="0.8", edgecolor="0.45", label="Trade balance"))
-    handles.append(
-        Line2D(
-            [],
-            [],
-            color="0.3",
-            linestyle="",
-            marker="o",
-            markerfacecolor="white",
-            label="IMF estimate (hollow, hatched)",
+    # The estimate key only where something is an estimate, each mark as drawn: a hollow marker for
+    # an estimated point, a hatched bar for a balance built on an estimated flow.
+    flagged = estimated(rows, "total_musd") & (rows["exports_musd"].notna() | rows["imports_musd"].notna())
+    if flagged.any():
+        handles.append(
+            Line2D([], [], color="0.3", linestyle="", marker="o", markerfacecolor="white", label="IMF estimate")
         )
-    )
+    if (estimated(rows, "balance_musd") & rows["balance_musd"].notna()).any():
+        handles.append(
+            plt.Rectangle(
+                (0, 0), 1, 1, facecolor="0.8", edgecolor="0.45", hatch="////", label="Balance on an IMF estimate"
+            )
+        )
     fig.legend(handles=handles, loc="upper center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.955))
     fig.suptitle(title, fontsize=12, y=0.985)
     fig.text(0.01, 0.005, source_line, fontsize=7, ha="left", va="bottom", wrap=True)

@@ -110,6 +110,7 @@ class Pair:
                 continue
             found = home_reports if role == "home" else country.rows(raw, "reporter") | country.rows(raw, "partner")
             if found.any():
+                _check_name(raw, role, country, source)
                 continue
             close = close_names(country.name, names)
             hint = f"; close IMF names: {', '.join(repr(n) for n in close)}" if close else ""
@@ -129,6 +130,17 @@ class Pair:
             log.warning(
                 "%s: no World totals reported by %s: the share of World trade stays missing", source, self.home.name
             )
+
+
+def _check_name(raw: pd.DataFrame, role: str, country: Country, source: str) -> None:
+    """A country found by its code must carry the IMF's name too: the name labels every output."""
+    by_code = set(raw.loc[raw["reporter_code"] == country.code, "reporter"])
+    by_code |= set(raw.loc[raw["partner_code"] == country.code, "partner"])
+    if by_code and country.name not in by_code:
+        raise PairError(
+            f"{source}: pair.{role} code {country.code!r} is named {', '.join(map(repr, sorted(by_code)))} in the "
+            f"data, not {country.name!r}: give the IMF's name (config pair.{role}.name), which labels the outputs"
+        )
 
 
 def record_hint(source: str) -> str:

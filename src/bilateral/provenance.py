@@ -90,6 +90,8 @@ def _paths(named: dict) -> list[str]:
 def job_record(job: dict, root: Path) -> dict:
     """One notebook run: its program and parameters (read from the executed copy), its files' sha256."""
     return {
+        # The executed notebook's name tells the jobs of one rule apart (figure1, figure2, ...).
+        "name": Path(job["outputs"]["notebook"]).stem,
         "rule": job["rule"],
         "description": job["description"],
         "program": job["inputs"]["notebook"],

@@ -52,6 +52,8 @@ Values are US$ million.</p>
 <li><a href="#figures">Figures</a></li>
 {% if claims %}<li><a href="#claims">Claims</a></li>{% endif %}
 <li><a href="#regimes">Regime tables</a></li>
+{% if thesis_tables %}<li><a href="#thesis">The thesis test</a></li>{% endif %}
+{% if other_tables %}<li><a href="#other">Other tables</a></li>{% endif %}
 {% if revisions %}<li><a href="#revisions">Revisions</a></li>{% endif %}
 <li><a href="#provenance">Provenance</a></li>
 </ul></nav>
@@ -65,7 +67,7 @@ Values are US$ million.</p>
 {% for fig in figures %}
 <figure id="{{ fig.name }}">
 <img src="data:image/png;base64,{{ fig.png }}" alt="{{ fig.title }}">
-<figcaption><strong>{{ fig.title }}.</strong> {{ fig.sides }} Hollow markers: IMF estimates.
+<figcaption><strong>{{ fig.title.rstrip(".") }}.</strong> {{ fig.sides }} Hollow markers: IMF estimates.
 Program <code>{{ fig.program }}</code>, parameters {{ fig.parameters }}.</figcaption>
 </figure>
 {% endfor %}
@@ -79,6 +81,16 @@ read (edit <code>config/claims.yaml</code> to read it otherwise).</p>
 
 <h2 id="regimes">Regime tables</h2>
 {% for table in regime_tables %}<div class="scroll">{{ table }}</div>{% endfor %}
+
+{% if thesis_tables %}
+<h2 id="thesis">The thesis test</h2>
+{% for table in thesis_tables %}<div class="scroll">{{ table }}</div>{% endfor %}
+{% endif %}
+
+{% if other_tables %}
+<h2 id="other">Other tables</h2>
+{% for table in other_tables %}<div class="scroll">{{ table }}</div>{% endfor %}
+{% endif %}
 
 {% if revisions %}
 <h2 id="revisions">Revisions</h2>
@@ -186,12 +198,13 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
         }
         for item in _by_rule(records, "history")
     ]
-    regime = [
-        _fragment(path)
+    regime, thesis = (
+        [_fragment(path) for item in _by_rule(records, rule) for path in _with_suffix(item, ".html")]
         for rule in ("regime_tables", "thesis")
-        for item in _by_rule(records, rule)
-        for path in _with_suffix(item, ".html")
-    ]
+    )
+    # A table of a rule the page does not know yet (README: "Adding a figure, a table, a claim").
+    known = {"figure", "history", "regime_tables", "thesis", "claims", "revision_report"}
+    other = [_fragment(path) for item in records if item["rule"] not in known for path in _with_suffix(item, ".html")]
     revisions = None
     for item in _by_rule(records, "revision_report"):
         revisions = {"png": _png(item["files"]["png"]), "summary": _fragment(_with_suffix(item, "summary.html")[0])}
@@ -205,6 +218,8 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
         + ("reproduced figures, tables and checked claims" if claims else "reproduced figures and tables"),
         claims=_claims_html(_with_suffix(claims[0], ".csv")[0]) if claims else None,
         regime_tables=regime,
+        thesis_tables=thesis,
+        other_tables=other,
         revisions=revisions,
         fingerprint=record["code"]["fingerprint"]["sha256"],
         records=rows,

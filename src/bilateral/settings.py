@@ -130,9 +130,12 @@ def data_coverage(config: dict, raw_path: str | Path) -> dict | None:
         return None
     import pandas as pd
 
-    raw = pd.read_csv(raw_path, usecols=["reporter_code", "reporter", "partner_code", "partner", "year", "value_musd"])
-    raw = raw[raw["value_musd"].notna()]
+    columns = ["reporter_code", "reporter", "partner_code", "partner", "year", "value_musd"]
+    raw = pd.read_csv(raw_path, usecols=columns, dtype=str, keep_default_na=False)
     pair = Pair.from_config(config["pair"])
+    # A name the data do not have stops here, before any work, with the IMF's names close to it.
+    pair.check_present(raw, str(raw_path))
+    raw = raw[raw["value_musd"] != ""].assign(year=lambda frame: frame["year"].astype(int))
     succession = config["panel"]["succession_year"]
     home_reports = pair.home.rows(raw, "reporter")
     home_partner = pair.home.rows(raw, "partner")
@@ -176,7 +179,7 @@ def resolve_window(config: dict, name: str, coverage: dict | None, dataset: str)
         spans = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in missing)
         warning = (
             f"config figures.{name}: {start}–{end} reaches past the data: {dataset} has no data for {spans} "
-            f"(it covers {first}–{last}); the figure shows those years empty, labelled"
+            f"(it covers {first}–{last}); the figure keeps them on its axis, marked 'no data in this vintage'"
         )
     return start, end, warning
 

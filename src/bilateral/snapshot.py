@@ -80,7 +80,9 @@ def check_record(folder: str | Path = Path("data/raw") / VINTAGE) -> dict:
     except (ValueError, KeyError, TypeError) as exc:
         raise RecordError(f"{record_path}: no readable 'extract' sha256 and rows ({exc}); {hint}") from None
     content = data.read_bytes()
-    found_sha, found_rows = sha256_bytes(content), content.count(b"\n") - 1
+    if not content.strip():
+        raise RecordError(f"{data}: the file is empty, {expected_rows} rows recorded in {record_path}; {hint}")
+    found_sha, found_rows = sha256_bytes(content), max(content.count(b"\n") - 1, 0)
     if found_sha != expected_sha:
         rows = f"{found_rows} data rows, {expected_rows} recorded" if found_rows != expected_rows else "same rows"
         raise RecordError(
