@@ -1,5 +1,7 @@
 # Regenerates the paper's Figures 1-3, the regime comparison tables and the checked claims from the
 # IMF data. Run with `make` (creates the environment) or `snakemake`.
+from pathlib import Path
+
 from snakemake.utils import min_version
 
 from bilateral.settings import read_yaml_mapping
@@ -26,6 +28,13 @@ include: "rules/history.smk"
 include: "rules/thesis.smk"
 include: "rules/claims.smk"
 include: "rules/report.smk"
+
+
+onstart:
+    # Jobs are about to change outputs: the record and the page describe the last complete build and
+    # would pass for current if this run failed or were interrupted; the run's end writes them anew.
+    for _stale in (rules.provenance.output[0], rules.html_report.output[0]):
+        Path(_stale).unlink(missing_ok=True)
 
 
 rule all:

@@ -23,6 +23,8 @@ settings.check_windows(config)
 GOVERNMENTS = regimes.load(config["regimes"]["file"], config["regimes"]["camp_of"])
 settings.check_thesis_camp(config, regimes.load_camps(config["regimes"]["file"]))
 claims.check_governments(claims.load(settings.CLAIMS_FILE), GOVERNMENTS, settings.CLAIMS_FILE)
+settings.check_thesis_claim(config, claims.load(settings.CLAIMS_FILE))
+settings.check_kernel(config["kernel"])
 for _warning in settings.title_warnings(config):
     print(f"warning: {_warning}", file=sys.stderr)
 

@@ -14,6 +14,8 @@ rule provenance:
     params:
         jobs=lambda wc: notebook_jobs(),
         dataset=DATASET,
+        # The config files this run read: an overlay (make CONFIG=...) is part of what made the outputs.
+        config_files=settings.config_files(workflow.configfiles),
         # The code and data the outputs were computed with: any edit re-runs the record.
         fingerprint=lambda wc: code_fingerprint(settings.raw_files(config)),
     message:

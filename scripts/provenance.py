@@ -18,6 +18,7 @@ def main(snakemake) -> None:
         snakemake.input.clean[0],
         snakemake.params.fingerprint,
     )
+    record["config_files"] = snakemake.params.config_files
     write_text(snakemake.output[0], json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     # The record runs again whenever the set of outputs changes: then files no rule declares any
     # more are removed, so that the folders hold exactly what the record lists.

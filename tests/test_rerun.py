@@ -69,8 +69,6 @@ def test_an_unchanged_project_has_nothing_to_do(built):
         ({"panel": {"successor_rule": "add"}}, {"clean": 1, **EVERY_NOTEBOOK}),
         ({"panel": {"first_year": 1975}}, {"clean": 1, **EVERY_NOTEBOOK}),
         ({"panel": {"last_year": 2019}}, {"clean": 1, **EVERY_NOTEBOOK}),
-        # The kernel runs every notebook.
-        ({"kernel": "another"}, EVERY_NOTEBOOK),
         # The same values as config.yaml: nothing.
         ({"figure_dpi": 300, "regimes": {"year_rule": "plurality"}}, {}),
     ],
@@ -151,3 +149,39 @@ def test_outputs_no_longer_declared_are_removed_and_named(tmp_path):
     listed = {path for item in record["products"] for path in item["outputs"]}
     on_disk = {p.relative_to(project).as_posix() for d in ("figures", "tables") for p in (project / d).iterdir()}
     assert on_disk - {"figures/README.md", "tables/README.md"} == listed
+
+
+@pytest.mark.parametrize(
+    ("overlay", "message"),
+    [
+        ({"kernel": "python3x"}, "config kernel: no Jupyter kernel named 'python3x'"),
+        ({"figures": {"history": {"start": 1990, "end": 2000, "title": "t"}}}, "'history' should not be valid"),
+        ({"figure_dpi": 20000}, "20000 is greater than the maximum of 1200"),
+        ({"thesis": {"camp": "BNP"}}, "config thesis.camp 'BNP': the claim 's5-thesis-awami-league'"),
+    ],
+)
+def test_settings_that_would_fail_late_stop_before_any_work(built, overlay, message):
+    (built / "overlay.yaml").write_text(yaml.safe_dump(overlay))
+    args = ["snakemake", "--cores", "1", "--configfile", "config/config.yaml", "overlay.yaml"]
+    result = run(args, built, check=False)
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_a_failed_run_leaves_no_record_or_page_of_an_earlier_build(tmp_path):
+    project = tracked_copy(tmp_path)
+    run(["snakemake", "--cores", "2"], project)
+    assert (project / "report/provenance.json").exists() and (project / "report/index.html").exists()
+    notebook = project / "notebooks/trade_figure.ipynb"
+    document = json.loads(notebook.read_text())
+    code = next(cell for cell in document["cells"] if cell.get("id") == "plot")
+    code["source"] = ["raise RuntimeError('a job that fails')\n"]
+    notebook.write_text(json.dumps(document))
+    failed = run(["snakemake", "--cores", "2"], project, check=False)
+    assert failed.returncode != 0
+    # They described the earlier build; they would pass for this one's.
+    assert not (project / "report/provenance.json").exists() and not (project / "report/index.html").exists()
+    # And a failed notebook leaves no half-run copy behind: what is left is the earlier build's, whole
+    # (a job not started when the first one failed keeps its outputs).
+    for executed in project.glob("figures/figure*.ipynb"):
+        assert "a job that fails" not in executed.read_text()
+        assert executed.with_suffix(".png").exists()

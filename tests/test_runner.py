@@ -181,3 +181,10 @@ def test_make_recovers_from_a_killed_snakemake(tmp_path):
     check = subprocess.run(["sha256sum", "--quiet", "-c", "CHECKSUMS.sha256"], cwd=project, capture_output=True)
     assert check.returncode == 0, check.stdout.decode()
     assert not list(project.glob("**/.*.part"))
+
+
+def test_a_broken_config_overlay_is_named_with_its_line(tmp_path, capsys):
+    overlay = tmp_path / "mine.yaml"
+    overlay.write_text("figures:\n  figure1: {start: 1981\n")
+    assert runner.main(["--configfile", "config/config.yaml", str(overlay)]) == 1
+    assert f"error: {overlay}, line 3, column 1: not valid YAML" in capsys.readouterr().err

@@ -32,10 +32,11 @@ def normalise(notebook: dict) -> dict:
     return notebook
 
 
-def normalise_file(path: str | Path) -> None:
+def normalise_file(path: str | Path, out: str | Path | None = None) -> None:
+    """Normalise the executed notebook at `path` into `out` (default: in place), atomically."""
     path = Path(path)
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    write_text(path, json.dumps(normalise(notebook), indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    write_text(out or path, json.dumps(normalise(notebook), indent=1, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def parameters_for(values: dict, inputs, outputs) -> dict:
@@ -63,11 +64,14 @@ def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: 
     # collide when notebooks start at once ("Address already in use"), sockets in a private folder
     # cannot, and nothing listens on the network.
     with tempfile.TemporaryDirectory(prefix="bilateral-kernel-") as folder:
+        executed = Path(folder) / "executed.ipynb"
         manager = KernelManager(kernel_name=kernel, transport="ipc", ip=os.path.join(folder, "kernel"))
         try:
+            # Executed in the private folder and moved into place only when complete: papermill
+            # writes its output as it goes, which an interrupted run would leave half-run.
             papermill.execute_notebook(
                 str(notebook),
-                str(output),
+                str(executed),
                 parameters=parameters,
                 kernel_name=kernel,
                 progress_bar=False,
@@ -77,4 +81,4 @@ def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: 
         finally:
             if manager.has_kernel:
                 manager.shutdown_kernel(now=True)
-    normalise_file(output)
+        normalise_file(executed, output)

@@ -169,7 +169,24 @@ def run(snakemake: list[str], root: Path) -> int:
     return code
 
 
+def check_config_files(argv: list[str]) -> None:
+    """Each --configfile is YAML holding settings: Snakemake's own message names neither file nor line."""
+    from .settings import read_yaml_mapping
+
+    if "--configfile" not in argv:
+        return
+    for name in argv[argv.index("--configfile") + 1 :]:
+        if name.startswith("-"):
+            break
+        read_yaml_mapping(name)
+
+
 def main(argv: list[str]) -> int:
+    try:
+        check_config_files(argv)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     root = Path.cwd().resolve()
     snakemake = [str(Path(sys.executable).with_name("snakemake"))]
     lock = _acquire(root)

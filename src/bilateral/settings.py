@@ -274,3 +274,31 @@ def check_thesis_camp(config: dict, camps) -> None:
         raise ValueError(
             f"config thesis.camp {camp!r} is not one of the camps of {config['regimes']['file']}: {list(camps)}"
         )
+
+
+def check_thesis_claim(config: dict, claims: list[dict]) -> None:
+    """The paper's thesis claim is judged on the thesis test's table, so both must name one camp."""
+    if not claims_apply(config):
+        return
+    for claim in claims:
+        if claim["check"] == "regime_thesis" and claim["camp"] != config["thesis"]["camp"]:
+            raise ValueError(
+                f"config thesis.camp {config['thesis']['camp']!r}: the claim {claim['id']!r} of {CLAIMS_FILE} is "
+                f"about {claim['camp']!r}; test that camp (thesis.camp: {claim['camp']}) or change the claim"
+            )
+
+
+def check_kernel(name: str) -> None:
+    """The Jupyter kernel the notebooks run with must exist (config kernel)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        known = sorted(KernelSpecManager().find_kernel_specs())
+        raise ValueError(f"config kernel: no Jupyter kernel named {name!r}; installed: {known}") from None
+
+
+def config_files(paths) -> dict[str, str]:
+    """Each config file the run read (config/config.yaml and any --configfile), with its sha256."""
+    return {str(path): sha256_file(path) for path in paths}
