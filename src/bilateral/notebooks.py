@@ -35,8 +35,11 @@ def normalise(notebook: dict) -> dict:
 def normalise_file(path: str | Path, out: str | Path | None = None) -> None:
     """Normalise the executed notebook at `path` into `out` (default: in place), atomically."""
     path = Path(path)
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    write_text(out or path, json.dumps(normalise(notebook), indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    notebook = normalise(json.loads(path.read_text(encoding="utf-8")))
+    if out is not None:
+        # papermill recorded where it wrote (a private folder): record where the copy is kept instead.
+        notebook.get("metadata", {}).get("papermill", {})["output_path"] = str(out)
+    write_text(out or path, json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def parameters_for(values: dict, inputs, outputs) -> dict:
