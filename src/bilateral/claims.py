@@ -251,6 +251,23 @@ def why_not_covered(panel: pd.DataFrame, side: str, series: str, years: list[int
     return reasons
 
 
+def verdict_row(claim: dict, side: str, verdict: str, reason: str, used: str, estimates: bool) -> dict:
+    """One row of the claims table: the claim, the reporting side, the verdict and its grounds."""
+    return {
+        "id": claim["id"],
+        "section": claim["section"],
+        "quote": claim["quote"],
+        "reported_by": side,
+        "series": claim["series"],
+        "check": claim["check"],
+        "numbers_used": used,
+        "uses_imf_estimates": estimates,
+        "verdict": verdict,
+        "reason": reason,
+        "reading": " ".join(claim["reading"].split()),
+    }
+
+
 def evaluate(claims: list[dict], panel: pd.DataFrame) -> pd.DataFrame:
     """The panel claims' verdicts; claims of REGIME_CHECKS are left to regime_claims.evaluate."""
     rows = []
@@ -269,19 +286,5 @@ def evaluate(claims: list[dict], panel: pd.DataFrame) -> pd.DataFrame:
                 # E.g. the USSR's 1981-1991 figures are derived from Bangladesh's own report:
                 # agreement between the two sides there is not independent confirmation.
                 reason += f"; uses IMF estimates for {_years_text(estimates)}"
-            rows.append(
-                {
-                    "id": claim["id"],
-                    "section": claim["section"],
-                    "quote": claim["quote"],
-                    "reported_by": side,
-                    "series": claim["series"],
-                    "check": claim["check"],
-                    "numbers_used": used,
-                    "uses_imf_estimates": bool(estimates),
-                    "verdict": verdict,
-                    "reason": reason,
-                    "reading": " ".join(claim["reading"].split()),
-                }
-            )
+            rows.append(verdict_row(claim, side, verdict, reason, used, bool(estimates)))
     return pd.DataFrame(rows)

@@ -18,26 +18,10 @@ import pandas as pd
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from . import thesis
-from .claims import INCONCLUSIVE, NOT_COVERED, NOT_SUPPORTED, SUPPORTED, ClaimError
+from .claims import INCONCLUSIVE, NOT_COVERED, NOT_SUPPORTED, SUPPORTED, ClaimError, verdict_row
 from .pair import sides
 
 BOTH = "both sides"
-
-
-def _row(claim: dict, side: str, verdict: str, reason: str, used: str, estimates: bool) -> dict:
-    return {
-        "id": claim["id"],
-        "section": claim["section"],
-        "quote": claim["quote"],
-        "reported_by": side,
-        "series": claim["series"],
-        "check": claim["check"],
-        "numbers_used": used,
-        "uses_imf_estimates": estimates,
-        "verdict": verdict,
-        "reason": reason,
-        "reading": " ".join(claim["reading"].split()),
-    }
 
 
 def _thesis(claim: dict, table: pd.DataFrame, alpha: float) -> list[dict]:
@@ -56,10 +40,10 @@ def _thesis(claim: dict, table: pd.DataFrame, alpha: float) -> list[dict]:
         reason = f"{claim['camp']} vs all others over {part['years'].iloc[0]}, {part['time_control'].iloc[0]}"
         if estimated:
             reason += f"; uses IMF estimates for {estimated}"
-        rows.append(_row(claim, side, verdict, reason, used, bool(estimated)))
+        rows.append(verdict_row(claim, side, verdict, reason, used, bool(estimated)))
     combined = thesis.combined_verdict(verdicts)
     reason = "both reporting sides must agree: " + ", ".join(f"{r['reported_by']} {r['verdict']}" for r in rows)
-    rows.append(_row(claim, BOTH, combined, reason, "", any(r["uses_imf_estimates"] for r in rows)))
+    rows.append(verdict_row(claim, BOTH, combined, reason, "", any(r["uses_imf_estimates"] for r in rows)))
     return rows
 
 
@@ -82,7 +66,7 @@ def _change(claim: dict, frame: pd.DataFrame, alpha: float) -> list[dict]:
     for side, ok in covered.items():
         if not ok:
             reason = f"this side has fewer than two years with a share for {gov} or {versus}"
-            rows.append(_row(claim, side, NOT_COVERED, reason, "", False))
+            rows.append(verdict_row(claim, side, NOT_COVERED, reason, "", False))
             continue
         now, before = _shares(frame, side, gov), _shares(frame, side, versus)
         if shared is not None:
@@ -109,7 +93,7 @@ def _change(claim: dict, frame: pd.DataFrame, alpha: float) -> list[dict]:
         estimated = pd.concat([now, before]).query("estimate")["year"]
         if len(estimated):
             reason += f"; uses IMF estimates for {thesis.years_text(estimated)}"
-        rows.append(_row(claim, side, verdict, reason, used, bool(len(estimated))))
+        rows.append(verdict_row(claim, side, verdict, reason, used, bool(len(estimated))))
     return rows
 
 
