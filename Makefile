@@ -88,7 +88,7 @@ snapshot: $(STAMP)
 # Re-resolve the pins after editing pyproject.toml; environment.yml follows the lock file.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv==0.13.9
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --extra cluster --python-version 3.11 --generate-hashes -o requirements.lock
 	$(BIN)/python -c 'from bilateral import pins; open("environment.yml", "w").write(pins.environment_yml(pins.lock_pins("requirements.lock")))'
 
 # Remove every workflow output (the README.md of each output folder stays).
