@@ -115,9 +115,9 @@ def test_latex_cells_and_caption_are_escaped():
 
 
 class _Cells(HTMLParser):
-    """The text of each th/td and figcaption, `<br>` as a line break; any other tag is recorded."""
+    """The text of each th/td and caption, `<br>` as a line break; any other tag is recorded."""
 
-    STRUCTURE = {"figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td", "br"}
+    STRUCTURE = {"caption", "span", "table", "thead", "tbody", "tr", "th", "td", "br"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -125,13 +125,13 @@ class _Cells(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.add(tag)
-        if tag in ("th", "td", "figcaption"):
+        if tag in ("th", "td", "caption"):
             self._open = []
         elif tag == "br" and self._open is not None:
             self._open.append("\n")
 
     def handle_endtag(self, tag):
-        if tag in ("th", "td", "figcaption"):
+        if tag in ("th", "td", "caption"):
             self.cells.append("".join(self._open))
             self._open = None
 

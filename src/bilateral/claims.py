@@ -129,10 +129,11 @@ def _yoy(s, c):
     if wrong:
         return (
             FAILS,
-            f"expected {len(wanted)} year(s) to move as stated{expect}; not so: {', '.join(wrong)}",
+            f"expected {count(len(wanted), 'year')} to move as stated{expect}; not so: {', '.join(wrong)}",
             "; ".join(used),
         )
-    return HOLDS, f"all {len(wanted)} year(s) move as stated{expect}", "; ".join(used)
+    moved = "the year moves" if len(wanted) == 1 else f"all {count(len(wanted), 'year')} move"
+    return HOLDS, f"{moved} as stated{expect}", "; ".join(used)
 
 
 def _growth(s, c):
@@ -184,17 +185,70 @@ def _sign_changes(s, c):
     verdict = HOLDS if changes >= c["min_changes"] else FAILS
     return (
         verdict,
-        f"the {what} changes sign {changes} times in {start}-{end} (at least {c['min_changes']} stated)",
+        f"the {what} changes sign {count(changes, 'time')} in {start}-{end} (at least {c['min_changes']} stated)",
         used,
     )
 
 
-def _years_text(years: list[int]) -> str:
+def count(n: int, noun: str) -> str:
+    """'1 year', '3 years', '0 years'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+_DIRECTION = {"up": "rise", "down": "fall"}
+_SERIES_WORDS = {"exports": "exports", "imports": "imports", "total": "total trade", "balance": "the trade balance"}
+
+
+def describe(claim: dict) -> str:
+    """The check of a claim in words a reader knows ("year-on-year rise in 1986, at least 20 %")."""
+    check, series = claim["check"], _SERIES_WORDS[claim["series"]]
+    if check == "extremum":
+        start, end = claim["window"]
+        extreme = "lowest" if claim["kind"] == "min" else "highest"
+        return f"{extreme} year of {series} in {start}–{end}: {claim['year']}"
+    if check == "yoy_direction":
+        parts = [
+            f"{_DIRECTION[direction]} in {_years_text(sorted(claim[direction]), '–')}"
+            for direction in ("up", "down")
+            if claim.get(direction)
+        ]
+        parts[0] = f"year-on-year {parts[0].replace(' in ', f' of {series} in ', 1)}"
+        floor = f", at least {claim['min_change_pct']} %" if claim.get("min_change_pct") else ""
+        return "; ".join(parts) + floor
+    if check == "growth":
+        low, high = claim["expected_pct"] - claim["tolerance_pct"], claim["expected_pct"] + claim["tolerance_pct"]
+        return f"growth of {series} from {claim['from']} to {claim['to']} between {low:g} % and {high:g} %"
+    if check == "threshold":
+        return f"{series} in {claim['year']} of at least US$ {claim['at_least']:,} m"
+    if check == "trend":
+        word = "rising" if claim["direction"] == "up" else "falling"
+        start, end = claim["window"]
+        return f"{word} trend of {series} in {start}–{end} (least-squares slope)"
+    if check == "sign_changes":
+        start, end = claim["window"]
+        what = (
+            f"{series} changes sign"
+            if claim["of"] == "value"
+            else f"the year-on-year change of {series} switches between rise and fall"
+        )
+        return f"{what} at least {count(claim['min_changes'], 'time')} in {start}–{end}"
+    if check == "regime_thesis":
+        return (
+            f"{claim['camp']} governments above all others, on the partner's share of world trade and on log "
+            "trade, with a time control"
+        )
+    if check == "government_change":
+        word = "higher" if claim["direction"] == "up" else "lower"
+        return f"partner's mean share of world trade {word} under {claim['government']} than under {claim['versus']}"
+    raise ClaimError(f"claim {claim['id']!r}: no description for check {check!r}")
+
+
+def _years_text(years: list[int], dash: str = "-") -> str:
     """1981, 1982, 1983, 1985 -> '1981-1983, 1985'."""
     spans, start = [], years[0]
     for before, after in zip(years, [*years[1:], None], strict=True):
         if after != before + 1:
-            spans.append(f"{start}" if start == before else f"{start}-{before}")
+            spans.append(f"{start}" if start == before else f"{start}{dash}{before}")
             start = after
     return ", ".join(spans)
 

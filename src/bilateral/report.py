@@ -11,12 +11,10 @@ import json
 from pathlib import Path
 
 import jinja2
-import pandas as pd
 from markupsafe import Markup
 
 from .atomic import write_text
 from .pair import Pair
-from .tables import html_escape, render
 
 TEMPLATE = jinja2.Template(
     """<!DOCTYPE html>
@@ -26,16 +24,26 @@ TEMPLATE = jinja2.Template(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ heading }}</title>
 <style>
+/* The page reads at any width: nothing but a wide table's own box (.scroll, and great-tables'
+   container) scrolls sideways; images shrink to the column; long hashes break anywhere. */
 body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
-       color: #111; line-height: 1.45; }
+       color: #111; line-height: 1.45; overflow-wrap: break-word; }
 h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #999; padding-bottom: .2em; margin-top: 2em; }
-figure { margin: 1.5em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+img { max-width: 100%; height: auto; }
+figure { margin: 1.5em 0; } figure img { border: 1px solid #ddd; }
 figcaption { font-size: .9em; color: #333; margin: .4em 0; }
-table { border-collapse: collapse; font-size: .8em; margin: .5em 0 1.5em; }
-th, td { border: 1px solid #bbb; padding: .25em .45em; vertical-align: top; }
-th { background: #eee; } .holds { background: #e6f2e6; } .fails { background: #f6e3e3; }
-.not-covered { background: #eeeeee; } .inconclusive { background: #f6f0da; }
-code { font-size: .9em; } .scroll { overflow-x: auto; }
+caption { caption-side: top; text-align: left; font-size: .95em; padding: .3em 0; color: #222; }
+/* Tables this page lays out itself; great-tables' tables carry their own style. */
+table.dataframe { border-collapse: collapse; font-size: .8em; margin: .5em 0 1.5em; }
+table.dataframe th, table.dataframe td { border: 1px solid #bbb; padding: .25em .45em; vertical-align: top; }
+table.dataframe th { background: #eee; }
+code { font-size: .9em; overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; max-width: 100%; margin: .5em 0 1.5em; }
+.nowrap { white-space: nowrap; }
+/* A wide table's caption and notes stay in view and wrap at the screen's width while its columns
+   scroll: they stick to the left edge of the box. */
+caption > span, tfoot td > div { position: sticky; left: 0; max-width: min(1080px, calc(100vw - 2em - 16px)); }
+caption > span { display: inline-block; }
 </style>
 </head>
 <body>
@@ -75,11 +83,14 @@ Program <code>{{ fig.program }}</code>, parameters {{ fig.parameters }}.</figcap
 {% if claims %}
 <h2 id="claims">The paper's claims, checked</h2>
 <p>Each claim is evaluated on both reporting sides; where the paper is vague, "Our reading" says how it was
-read (edit <code>config/claims.yaml</code> to read it otherwise).</p>
+read (edit <code>config/claims.yaml</code> to read it otherwise). Verdicts: ✓ holds or supported,
+✗ does not hold or not supported, ? inconclusive, – not covered by this vintage.</p>
 <div class="scroll">{{ claims }}</div>
 {% endif %}
 
 <h2 id="regimes">Regime tables</h2>
+<p>One row per government (and per camp), the two reporting sides side by side; a wide table scrolls
+inside its box. The last table says which calendar year goes to which government.</p>
 {% for table in regime_tables %}<div class="scroll">{{ table }}</div>{% endfor %}
 
 {% if thesis_tables %}
@@ -102,7 +113,8 @@ read (edit <code>config/claims.yaml</code> to read it otherwise).</p>
 <p>Code and data fingerprint (sha256 over the code, configuration, notebooks, lock file and the raw data in use):
 <code>{{ fingerprint }}</code>. The git commit, whether the tree was dirty and every installed package
 version are in <code>report/provenance.json</code>.</p>
-<div class="scroll"><table id="provenance-table">
+<div class="scroll"><table id="provenance-table" class="dataframe">
+<caption>Every output, the program and parameters that made it, and its sha256</caption>
 <thead><tr><th>Item</th><th>Program</th><th>Parameters</th><th>Output</th><th>sha256</th></tr></thead>
 <tbody>
 {% for item in records %}{% for path, digest in item.outputs.items() %}
@@ -126,7 +138,7 @@ def _png(path: str | Path) -> str:
 
 
 def _fragment(path: str | Path) -> Markup:
-    """A table written by tables.render (every cell escaped there), inserted as HTML."""
+    """A table written by tables.render or bilateral.pubtables (every cell escaped there), inserted as HTML."""
     return Markup(Path(path).read_text(encoding="utf-8"))
 
 
@@ -134,23 +146,6 @@ def _sides_caption(main_side: str, home: str) -> str:
     own, mirror = f"as reported by {home}", "the partner's report of the same flows (the mirror)"
     top, bottom = (own, mirror) if main_side == "home" else (mirror, own)
     return f"Top: {top}; bottom: {bottom}."
-
-
-def _claims_html(path: str | Path) -> Markup:
-    frame = pd.read_csv(path)
-    classes = {
-        "holds": "holds",
-        "does not hold": "fails",
-        "not covered by this vintage": "not-covered",
-        # The verdicts of the claims about camps and governments (regime_claims).
-        "supported": "holds",
-        "not supported": "fails",
-        "inconclusive": "inconclusive",
-    }
-    body = render(frame, "html", "The paper's claims, checked against the data")
-    for verdict, css in classes.items():
-        body = body.replace(f"<td>{html_escape(verdict)}</td>", f'<td class="{css}">{html_escape(verdict)}</td>')
-    return Markup(body)
 
 
 def _by_rule(records: list[dict], rule: str) -> list[dict]:
@@ -216,7 +211,7 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
         figures=figures,
         heading=f"{pair.home.name}–{pair.partner_label} trade: "
         + ("reproduced figures, tables and checked claims" if claims else "reproduced figures and tables"),
-        claims=_claims_html(_with_suffix(claims[0], ".csv")[0]) if claims else None,
+        claims=_fragment(_with_suffix(claims[0], ".html")[0]) if claims else None,
         regime_tables=regime,
         thesis_tables=thesis,
         other_tables=other,

@@ -136,13 +136,27 @@ def render(frame: pd.DataFrame, fmt: str, caption: str, decimals: int = 2, label
     if fmt == "tex":
         return shown.to_latex(index=False, caption=text(caption), longtable=True, escape=False)
     body = shown.to_html(index=False, border=0, classes="table", justify="left", escape=False)
-    return f"<figure>\n<figcaption>{text(caption)}</figcaption>\n{body}\n</figure>\n"
+    # The caption inside the table (<caption>), where screen readers and browsers look for it.
+    opening = body.index(">", body.index("<table")) + 1
+    return f"{body[:opening]}\n<caption><span>{text(caption)}</span></caption>{body[opening:]}\n"
 
 
-def write_all(frame: pd.DataFrame, paths, caption: str, labels: dict | None = None, decimals: int = 2) -> list[Path]:
-    """Write the table to each path, in the format its suffix names (.csv, .md, .tex, .html)."""
+def write_all(
+    frame: pd.DataFrame,
+    paths,
+    caption: str,
+    labels: dict | None = None,
+    decimals: int = 2,
+    laid_out: dict[str, str] | None = None,
+) -> list[Path]:
+    """Write the table to each path, in the format its suffix names (.csv, .md, .tex, .html).
+
+    `laid_out` holds the text of formats laid out for readers elsewhere (bilateral.pubtables: the
+    regime and claims tables in HTML and LaTeX); the CSV is always the tidy, long `frame`."""
     written = []
     for path in map(Path, paths):
-        write_text(path, render(frame, path.suffix.lstrip("."), caption, decimals=decimals, labels=labels))
+        fmt = path.suffix.lstrip(".")
+        text = (laid_out or {}).get(fmt)
+        write_text(path, text if text is not None else render(frame, fmt, caption, decimals=decimals, labels=labels))
         written.append(path)
     return written
