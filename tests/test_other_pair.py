@@ -58,7 +58,7 @@ def test_figure_shows_the_new_partner_from_bangladeshs_report(built):
         assert own.loc[year, "exports_musd"] == expected[(year, "TXG_FOB_USD")]
         assert own.loc[year, "imports_musd"] == expected[(year, "TMG_CIF_USD")]
     # China's own report is not in the snapshot: its side stays missing, not zero.
-    assert rows[rows.reported_by == "partner"].exports_musd.isna().all()
+    assert rows[rows.report == "mirror"].exports_musd.isna().all()
     assert (built / "figures/china_recent.png").read_bytes().startswith(b"\x89PNG")
 
 
@@ -118,8 +118,8 @@ def test_imts_pull_of_another_pair_brings_both_sides(tmp_path):
         assert len(server.requests) == 1
         assert "/BGD+CHN.XG_FOB_USD+MG_CIF_USD.BGD+CHN+G001.A?" in server.requests[0]["path"]
     rows = pd.read_csv(project / "figures/china_recent.csv")
-    mirror = rows[rows.reported_by == "partner"].set_index("year")
-    assert set(mirror.reporter) == {CHINA}
+    mirror = rows[rows.report == "mirror"].set_index("year")
+    assert set(mirror.reporter) == set(mirror.reported_by) == {CHINA} and set(mirror.partner) == {"Bangladesh"}
 
     def china(indicator: str, year: int) -> float:
         hit = tidy[(tidy.reporter == CHINA) & (tidy.partner == "Bangladesh") & (tidy.indicator == indicator)]

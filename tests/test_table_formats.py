@@ -11,6 +11,7 @@ escaping a special character more carefully does not break them.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import re
 from html import unescape
@@ -22,7 +23,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from bilateral import regime_tables, regimes, tables
+from bilateral import pubtables, regime_tables, regimes, tables
 from bilateral.panel import build_world
 
 # --- parsers -------------------------------------------------------------------------------------
@@ -110,6 +111,34 @@ def parse_html(text: str) -> tuple[list[str], list[list[str]]]:
     return header, body
 
 
+def parse_wide_html(text: str) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """A table with spanners: the spanner labels, the column labels (footnote marks dropped) and the
+    body rows (tbody only: the notes in tfoot are not data). A typographic minus reads as '-'."""
+    parser = _Cells()
+    parser.feed(re.sub(r'<span class="gt_footnote_marks"[^>]*>[^<]*</span>', "", text))
+    assert text.count("<table") == 1 and "<caption" in text
+    heads = [row for row, kind in zip(parser.rows, parser.kinds, strict=True) if kind == "th"]
+    spanner_row, labels = heads
+    body_html = text.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    body = _Cells()
+    body.feed(body_html)
+    rows = [[cell.replace("\u2212", "-") for cell in row] for row in body.rows]
+    n_keys = len(spanner_row) - len(re.findall(r'scope="colgroup"', text))
+    # The key columns' labels span both header rows and stand in the spanners' row.
+    return spanner_row[n_keys:], spanner_row[:n_keys] + labels, rows
+
+
+def parse_wide_latex(text: str) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """A great-tables longtable: spanners (\\multicolumn), column labels, and the body rows."""
+    assert text.count(r"\begin{longtable}") == 1 and r"\caption*{" in text
+    head, body = text.split(r"\midrule", 1)
+    spanners = re.findall(r"\\multicolumn\{\d+\}\{c\}\{([^}]*)\}", head)
+    label_line = head.split(r"\cmidrule")[-1].split("\n", 1)[1]
+    (labels,) = _latex_rows(label_line)
+    body = body.split(r"\bottomrule", 1)[0].replace(r"\addlinespace[2.5pt]", "")
+    return [latex_unescape(s) for s in spanners], labels, _latex_rows(body)
+
+
 PARSERS = {"md": parse_markdown, "tex": parse_latex, "html": parse_html}
 
 # --- the CSV, read independently, and the documented display rules ------------------------------
@@ -153,10 +182,11 @@ def assert_cell_shows(shown: str, raw: str, kind: str, where: str) -> None:
         assert shown == raw, f"{where}: {shown!r} vs {raw!r}"
 
 
-def assert_formats_match_csv(stem, labels: dict[str, str] | None = None) -> None:
+def assert_formats_match_csv(stem, labels: dict[str, str] | None = None, formats=tuple(PARSERS)) -> None:
     header, rows, kinds = read_csv_cells(f"{stem}.csv")
     assert rows, "the CSV has no rows"
-    for fmt, parse in PARSERS.items():
+    for fmt in formats:
+        parse = PARSERS[fmt]
         shown_header, shown_rows = parse(Path(f"{stem}.{fmt}").read_text(encoding="utf-8"))
         assert len(shown_header) == len(header), (fmt, shown_header)
         for column, label in (labels or {}).items():
@@ -171,6 +201,18 @@ def assert_formats_match_csv(stem, labels: dict[str, str] | None = None) -> None
 # --- the regime tables of the real panel ---------------------------------------------------------
 
 REGIMES = ROOT / "config" / "regimes.yaml"
+SIDES = {"Bangladesh": "Bangladesh", "partner": "USSR / Russian Federation"}
+# The columns that differ between the reporting sides, in the CSV's order (README: the regime tables).
+SIDE_COLUMNS = [
+    "years_with_data",
+    "mean_exports_musd",
+    "mean_imports_musd",
+    "mean_total_musd",
+    "mean_balance_musd",
+    "cagr_total_pct",
+    "share_of_world_pct",
+    "estimated_years",
+]
 
 
 @pytest.fixture(scope="module")
@@ -184,18 +226,80 @@ def regime_frames(raw, panel):
     }
 
 
-@pytest.mark.parametrize("name", ["regimes_by_government", "regimes_by_camp", "year_assignment"])
-def test_regime_tables_hold_the_csv_values_in_every_format(tmp_path, panel, regime_frames, name):
-    labels = regime_tables.column_labels(panel)
+def _write_regime_table(tmp_path, panel, frame, name) -> None:
+    """As notebooks/regime_tables.ipynb writes it: CSV and Markdown long, HTML and LaTeX laid out."""
+    caption = f"{name} & 100% of $ in_office"
+    laid_out = None
+    if name != "year_assignment":
+        laid_out = pubtables.regime_formats(
+            frame,
+            name,
+            caption,
+            sides=SIDES,
+            source="Source: IMF & co_1 *x*",
+            home="Bangladesh",
+            notes=pubtables.regime_notes("the rule", "Bangladesh", by_government="government_id" in frame),
+        )
     paths = tables.write_all(
-        regime_frames[name],
+        frame,
         [tmp_path / f"{name}.{fmt}" for fmt in tables.FORMATS],
-        f"{name} & 100% of $ in_office",
-        labels=labels,
+        caption,
+        labels=regime_tables.column_labels(panel),
+        laid_out=laid_out,
     )
     assert sorted(p.suffix for p in paths) == [".csv", ".html", ".md", ".tex"]
-    shown = {"share_of_world_pct": "Share of Bangladesh's world trade (%)"} if name != "year_assignment" else {}
-    assert_formats_match_csv(tmp_path / name, shown)
+
+
+def test_year_assignment_holds_the_csv_values_in_every_format(tmp_path, panel, regime_frames):
+    _write_regime_table(tmp_path, panel, regime_frames["year_assignment"], "year_assignment")
+    assert_formats_match_csv(tmp_path / "year_assignment")
+
+
+@pytest.mark.parametrize("name", ["regimes_by_government", "regimes_by_camp"])
+def test_regime_tables_long_in_markdown_one_row_per_government_in_html_and_latex(tmp_path, panel, regime_frames, name):
+    """Markdown holds the CSV row by row; HTML and LaTeX hold one row per government (or camp), and
+    under each reporter's spanner exactly that side's CSV values."""
+    _write_regime_table(tmp_path, panel, regime_frames[name], name)
+    stem = tmp_path / name
+    shown = {"share_of_world_pct": "Share of Bangladesh's world trade (%)"}
+    assert_formats_match_csv(stem, shown, formats=("md",))
+    header, rows, kinds = read_csv_cells(f"{stem}.csv")
+    key = "government_id" if name == "regimes_by_government" else "camp"
+    keys = list(dict.fromkeys(row[header.index(key)] for row in rows))
+    by_side = {(row[header.index(key)], row[header.index("reported_by")]): row for row in rows}
+    for fmt, parse in (("html", parse_wide_html), ("tex", parse_wide_latex)):
+        spanners, labels, body = parse(stem.with_suffix(f".{fmt}").read_text(encoding="utf-8"))
+        assert spanners == list(SIDES.values()), (fmt, spanners)
+        assert len(body) == len(keys), f"{fmt}: {len(body)} rows for {len(keys)} {key}s"
+        side_columns = [c for c in SIDE_COLUMNS if c in header]  # the camp table has no growth column
+        n_keys = len(labels) - len(SIDES) * len(side_columns)
+        assert labels[n_keys:].count(shown["share_of_world_pct"]) == 2, (fmt, labels)
+        for number, (cells, value) in enumerate(zip(body, keys, strict=True), start=1):
+            first = by_side[(value, "Bangladesh")]
+            if key == "camp":
+                assert cells[:n_keys] == [value, first[header.index("n_years")]], (fmt, cells)
+            else:
+                _assert_government_cells(cells[:n_keys], dict(zip(header, first, strict=True)), fmt)
+            assert len(cells) == len(labels), (fmt, cells)
+            for block, side in enumerate(SIDES):
+                raw_row = by_side[(value, side)]
+                width = len(side_columns)
+                block_cells = cells[n_keys + block * width : n_keys + (block + 1) * width]
+                for column, cell in zip(side_columns, block_cells, strict=True):
+                    where = f"{name}.{fmt} row {number} {side} {column}"
+                    assert_cell_shows(cell, raw_row[header.index(column)], kinds[column], where)
+
+
+def _assert_government_cells(cells: list[str], csv_row: dict, fmt: str) -> None:
+    """Government, camp, 'Jun 1996 – Jul 2001' from the CSV's ISO dates, '1996–2001 (6)'."""
+    government, camp, office, years = cells
+    assert government == csv_row["government"] and camp == csv_row["camp"], (fmt, cells)
+    start, _, end = csv_row["in_office"].partition(" – ")
+    months = [dt.date.fromisoformat(day).strftime("%b %Y") for day in (start, end) if day != "in office"]
+    expected = f"since {months[0]}" if end == "in office" else f"{months[0]} – {months[1]}"
+    assert office.replace("\u00a0", " ") == expected, (fmt, office, csv_row["in_office"])
+    span = csv_row["years"] or "–"
+    assert years == f"{span} ({csv_row['n_years']})", (fmt, years)
 
 
 def test_regime_table_csv_keeps_full_precision_and_empty_cells(tmp_path, regime_frames):

@@ -35,7 +35,12 @@ def test_every_declared_output_exists_and_is_well_formed(built):
         tags = [c.get("metadata", {}).get("tags", []) for c in notebook["cells"]]
         assert ["injected-parameters"] in tags
         rows = pd.read_csv(built / f"figures/{name}.csv")
-        assert set(rows.reported_by) == {"Bangladesh", "partner"}
+        # Each row names who reported it: the mirror rows the USSR or Russia, about Bangladesh.
+        assert (rows.reported_by == rows.reporter).all()
+        mirror = rows[rows.report == "mirror"]
+        assert set(mirror.partner) == {"Bangladesh"} and set(mirror.reporter) <= {"USSR", "Russian Federation"}
+        own = rows[rows.report == "own"]
+        assert set(own.reporter) == {"Bangladesh"} and set(own.partner) <= {"USSR", "Russian Federation"}
     for table in TABLES:
         for ext in ("csv", "md", "tex", "html"):
             assert (built / f"tables/{table}.{ext}").stat().st_size > 0
@@ -50,7 +55,7 @@ def test_figure_windows_follow_the_config(built):
         assert sorted(rows.year.unique()) == list(range(start, end + 1))
     # Figure 1's partner side is the USSR, all IMF estimates; its CSV keeps the flags.
     fig1 = pd.read_csv(built / "figures/figure1.csv")
-    assert fig1[fig1.reported_by == "partner"].imports_estimate.all()
+    assert fig1[fig1.reported_by == "USSR"].imports_estimate.all()
     # The 1986 rise of Soviet exports to Bangladesh (the paper's Figure 1 text):
     # Bangladesh's imports from the USSR, DOTS_16.xlsx: 38.88 (1985) -> 86.33 (1986).
     own = fig1[fig1.reported_by == "Bangladesh"].set_index("year")
@@ -132,15 +137,23 @@ def test_provenance_records_every_output(built):
     assert record["panel"]["settings"]["panel"]["successor_rule"] == "fill_gaps"
 
 
+WIDTHS = (1280, 390)  # a laptop and a phone (CSS pixels)
+
+
 def test_html_report_renders_in_a_real_browser(chromium, built):
+    """At both widths the page never scrolls sideways (a wide table scrolls in its own box), every
+    image loads, every table has a caption; screenshots of both are kept in the test's folder."""
     from playwright.sync_api import sync_playwright
 
     page_path = built / "report/index.html"
-    errors, requests = [], []
+    shots = built / "report/screenshots"  # outside git: a copy of the project in pytest's tmp dir
+    shots.mkdir(parents=True, exist_ok=True)
+    errors, requests, seen = [], [], {}
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(chromium),
             args=[
+                "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
                 "--disable-background-networking",
@@ -150,24 +163,45 @@ def test_html_report_renders_in_a_real_browser(chromium, built):
                 "--disable-quic",
             ],
         )
-        page = browser.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(page_path.as_uri(), wait_until="load")
-        images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
-        tables = page.eval_on_selector_all("table", "els => els.length")
-        claims_rows = page.eval_on_selector_all("#claims ~ div table tbody tr", "els => els.length")
-        text = page.inner_text("body")
+        for width in WIDTHS:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(page_path.as_uri(), wait_until="load")
+            seen[width] = {
+                "widths": page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]"),
+                "images": page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])"),
+                "captions": page.eval_on_selector_all(
+                    "table", "els => els.map(t => (t.querySelector(':scope > caption') || {}).textContent || '')"
+                ),
+                "claims_rows": page.eval_on_selector_all("#claims ~ div table tbody tr", "els => els.length"),
+                "regime_rows": page.eval_on_selector_all("#regimes_by_government table tbody tr", "els => els.length"),
+                "text": page.inner_text("body"),
+            }
+            page.screenshot(path=str(shots / f"report-{width}px.png"), full_page=True)
+            page.close()
         browser.close()
+    print(f"screenshots of the report: {shots}")
     assert errors == []
-    # Figures 1-3 and the whole history.
-    assert len(images) == 4 and all(done and width > 1000 for done, width in images)
-    assert tables >= 4
-    assert claims_rows >= 22
+    governments = pd.read_csv(built / "tables/regimes_by_government.csv").government_id.nunique()
+    for width, found in seen.items():
+        scroll_width, client_width = found["widths"]
+        assert scroll_width <= client_width, f"{width} px: the page scrolls sideways ({scroll_width} > {client_width})"
+        # Figures 1-3 and the whole history, each loaded.
+        assert len(found["images"]) == 4 and all(done and natural > 1000 for done, natural in found["images"])
+        assert len(found["captions"]) >= 5 and all(c.strip() for c in found["captions"]), found["captions"]
+        assert found["claims_rows"] >= 22
+        # One row per government, both reporting sides in it.
+        assert found["regime_rows"] == governments
+        text = found["text"]
+        assert "International Monetary Fund" in text and "✗ does not hold" in text and "✓ holds" in text
+        # A range does not break: no-break spaces around the arrow (the 1986 rise, DOTS_16.xlsx).
+        assert "38.88\u00a0→\u00a086.33" in text
+        assert any(c.startswith("Calendar year -> government") for c in found["captions"])  # years on the page
     # Self-contained: the only thing loaded is the page itself (images are data: URIs).
-    assert [u for u in requests if not u.startswith("data:")] == [page_path.as_uri()]
-    assert "International Monetary Fund" in text and "does not hold" in text
+    assert {u for u in requests if not u.startswith("data:")} == {page_path.as_uri()}
+    assert all((shots / f"report-{width}px.png").stat().st_size > 10_000 for width in WIDTHS)
 
 
 def test_verify_passes_and_names_a_changed_raw_file(tmp_path):

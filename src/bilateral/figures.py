@@ -97,9 +97,25 @@ def side_title(rows: pd.DataFrame, side: str) -> str:
     return label
 
 
+def labelled(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows as the figure CSVs give them: each row names who reported it and about whom.
+
+    In the panel a mirror row keeps the pair's partner in `partner` and the word "partner" in
+    `reported_by` (the panel's side key). In the CSV the mirror rows name the partner as `reporter`
+    and the home country as `partner`, `reported_by` is the reporter's name on every row, and
+    `report` says which side a row is: "own" (the home country's report) or "mirror"."""
+    out = rows.copy()
+    mirror = out["reported_by"] == PARTNER_SIDE
+    out.loc[mirror, "partner"] = home_side(rows)
+    out["reported_by"] = out["reporter"]
+    out.insert(out.columns.get_loc("reported_by") + 1, "report", mirror.map({True: "mirror", False: "own"}))
+    return out
+
+
 def write_csv(rows: pd.DataFrame, path: str | Path) -> None:
+    """The figure's numbers as CSV, labelled for readers of the file (`labelled`)."""
     with atomic_path(path) as tmp:
-        rows.to_csv(tmp, index=False, lineterminator="\n")
+        labelled(rows).to_csv(tmp, index=False, lineterminator="\n")
 
 
 def summary(rows: pd.DataFrame) -> str:

@@ -194,7 +194,11 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
         for item in _by_rule(records, "history")
     ]
     regime, thesis = (
-        [_fragment(path) for item in _by_rule(records, rule) for path in _with_suffix(item, ".html")]
+        [
+            _fragment(path)
+            for item in _by_rule(records, rule)
+            for path in sorted(_with_suffix(item, ".html"), key=_order)
+        ]
         for rule in ("regime_tables", "thesis")
     )
     # A table of a rule the page does not know yet (README: "Adding a figure, a table, a claim").
@@ -220,6 +224,11 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
         records=rows,
         raw_files=raw_files,
     )
+
+
+def _order(path: str) -> tuple[bool, bool]:
+    """Governments first, then camps, then the year -> government list (and any other table)."""
+    return "by_government" not in path, "by_camp" not in path
 
 
 def _label(item: dict) -> str:
