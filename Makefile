@@ -58,12 +58,15 @@ lint: $(STAMP)
 #   make update-data VINTAGE=2026-11-28  (reuses that vintage if it is already on disk)
 VINTAGE ?= $(shell date -u +%F)
 export BILATERAL_VINTAGE := $(VINTAGE)
+# Without a network it stops before any work, with one paragraph (bilateral/imts/offline.py).
+IMTS_CONFIGS = --config config/config.yaml $(if $(CONFIG),--config "$$BILATERAL_CONFIG")
 update-data: $(STAMP)
+	@$(BIN)/python -m bilateral imts-check $(IMTS_CONFIGS) --vintage "$$BILATERAL_VINTAGE"
 	$(SNAKEMAKE) --cores $(CORES) $(CONFIGFILES) --config source=imf-imts "vintage=$$BILATERAL_VINTAGE"
 
 # Which years does the IMF have for each series of the pair? (asks the availability endpoint)
 availability: $(STAMP)
-	$(BIN)/python -m bilateral imts-availability --config config/config.yaml
+	@$(BIN)/python -m bilateral imts-availability $(IMTS_CONFIGS)
 
 # For reviewers: rebuild everything in a temporary directory and compare with CHECKSUMS.sha256.
 verify: $(STAMP)

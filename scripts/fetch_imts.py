@@ -1,6 +1,7 @@
 """Snakemake step `fetch_imts`: download the configured IMTS vintage (the only network step)."""
 
 import logging
+import sys
 from pathlib import Path
 
 from bilateral.imts import fetch
@@ -10,16 +11,22 @@ from bilateral.imts.request import from_fields
 def main(snakemake) -> None:
     logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
     options = snakemake.params.imts
-    fetch.fetch(
-        from_fields(snakemake.params.request),
-        Path(snakemake.output.metadata).parent,
-        snakemake.params.vintage,
-        retries=options["retries"],
-        backoff=options["backoff"],
-        timeout=(options["connect_timeout"], options["read_timeout"]),
-        contact=options["contact"],
-        deadline=options["deadline"],
-    )
+    try:
+        fetch.fetch(
+            from_fields(snakemake.params.request),
+            Path(snakemake.output.metadata).parent,
+            snakemake.params.vintage,
+            retries=options["retries"],
+            backoff=options["backoff"],
+            timeout=(options["connect_timeout"], options["read_timeout"]),
+            contact=options["contact"],
+            deadline=options["deadline"],
+        )
+    except fetch.FetchError as exc:
+        # The message says what failed and that nothing was kept; a traceback would bury it.
+        logging.error("%s", exc)
+        print(f"fetch_imts: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)

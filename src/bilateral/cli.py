@@ -25,17 +25,38 @@ def _availability(args: argparse.Namespace) -> None:
 
     config = _load_config(args.config)
     imts = config["imts"]
+    _stop_if_unreachable(imts, "make availability")
     timeout = (imts["connect_timeout"], imts["read_timeout"])
     print(availability.report(_imts_request(args), timeout=timeout, pause=args.pause))
 
 
-def _load_config(path: str) -> dict:
-    """The workflow's config file with the schema's defaults."""
-    import yaml
-    from snakemake.utils import validate
+def _imts_check(args: argparse.Namespace) -> None:
+    """Before `make update-data` runs the workflow: a vintage on disk needs no network; otherwise the
+    IMF's host must be reachable, or the command ends here with one paragraph and nothing written."""
+    if Path(f"data/raw/imts-{args.vintage}/metadata.json").exists():
+        return
+    _stop_if_unreachable(_load_config(args.config)["imts"], "make update-data")
 
-    with open(path, encoding="utf-8") as handle:
-        config = yaml.safe_load(handle)
+
+def _stop_if_unreachable(imts: dict, command: str) -> None:
+    from .imts import offline
+
+    failed = offline.problem(imts["base_url"], imts["connect_timeout"])
+    if failed:
+        print(offline.paragraph(command, failed), file=sys.stderr)
+        raise SystemExit(1)
+
+
+def _load_config(paths: list[str]) -> dict:
+    """The workflow's config files, each on top of the one before (as Snakemake merges
+    --configfile), with the schema's defaults."""
+    import yaml
+    from snakemake.utils import update_config, validate
+
+    config: dict = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            update_config(config, yaml.safe_load(handle) or {})
     validate(config, "config/schema.yaml", set_default=True)
     return config
 
@@ -94,8 +115,14 @@ def main(argv: list[str] | None = None) -> int:
 
     avail = commands.add_parser("imts-availability", help="ask the IMF which years exist, before downloading")
     avail.add_argument("--pause", type=float, default=1.0, help="seconds between requests")
-    avail.add_argument("--config", default="config/config.yaml", help="the workflow config (pair, imts)")
+    config_help = "a workflow config file (pair, imts); repeat to lay one over another"
+    avail.add_argument("--config", action="append", default=None, help=config_help)
     avail.set_defaults(func=_availability)
+
+    check = commands.add_parser("imts-check", help="before a pull: is the vintage on disk, or the IMF reachable?")
+    check.add_argument("--config", action="append", default=None, help=config_help)
+    check.add_argument("--vintage", required=True)
+    check.set_defaults(func=_imts_check)
 
     sums = commands.add_parser("checksums", help="rewrite CHECKSUMS.sha256 from the current outputs")
     sums.add_argument("--provenance", default="report/provenance.json", help="the build's record of its outputs")
@@ -112,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     prog.set_defaults(func=_programs)
 
     args = parser.parse_args(argv)
+    if getattr(args, "config", "") is None:
+        args.config = ["config/config.yaml"]
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
         args.func(args)
