@@ -108,3 +108,11 @@ def test_claims_table_groups_sides_under_the_claim_with_symbols_and_unbroken_ran
 def test_regime_table_in_office_is_compact():
     assert pubtables.in_office("1996-06-23 – 2001-07-15") == "Jun\u00a01996\u00a0– Jul\u00a02001"
     assert pubtables.in_office("2026-02-17 – in office") == "since Feb\u00a02026"
+
+
+def test_tables_name_each_reporting_side_by_its_country(panel):
+    from bilateral.pair import named_sides
+
+    table = pd.DataFrame({"reported_by": ["Bangladesh", "partner", "both sides"]})
+    # The partner was the USSR to 1991 and the Russian Federation from 1992 (README, "Succession").
+    assert list(named_sides(table, panel).reported_by) == ["Bangladesh", "USSR/Russian Federation", "both sides"]

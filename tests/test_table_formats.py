@@ -24,6 +24,7 @@ import pytest
 from conftest import ROOT
 
 from bilateral import pubtables, regime_tables, regimes, tables
+from bilateral.pair import named_sides
 from bilateral.panel import build_world
 
 # --- parsers -------------------------------------------------------------------------------------
@@ -201,7 +202,8 @@ def assert_formats_match_csv(stem, labels: dict[str, str] | None = None, formats
 # --- the regime tables of the real panel ---------------------------------------------------------
 
 REGIMES = ROOT / "config" / "regimes.yaml"
-SIDES = {"Bangladesh": "Bangladesh", "partner": "USSR / Russian Federation"}
+# The CSV names each reporting side by its country; the spanners do too.
+SIDES = {"Bangladesh": "Bangladesh", "USSR/Russian Federation": "USSR / Russian Federation"}
 # The columns that differ between the reporting sides, in the CSV's order (README: the regime tables).
 SIDE_COLUMNS = [
     "years_with_data",
@@ -219,9 +221,12 @@ SIDE_COLUMNS = [
 def regime_frames(raw, panel):
     governments = regimes.load(REGIMES)
     world = build_world(raw)
-    return {
-        "regimes_by_government": regime_tables.by_government(panel, world, governments, "plurality"),
-        "regimes_by_camp": regime_tables.by_camp(panel, world, governments, "plurality", regimes.load_camps(REGIMES)),
+    camps = regimes.load_camps(REGIMES)
+    return {  # as notebooks/regime_tables.ipynb makes them
+        "regimes_by_government": named_sides(
+            regime_tables.by_government(panel, world, governments, "plurality"), panel
+        ),
+        "regimes_by_camp": named_sides(regime_tables.by_camp(panel, world, governments, "plurality", camps), panel),
         "year_assignment": regime_tables.years_to_governments(panel, governments, "plurality"),
     }
 
@@ -264,6 +269,7 @@ def test_regime_tables_long_in_markdown_one_row_per_government_in_html_and_latex
     shown = {"share_of_world_pct": "Share of Bangladesh's world trade (%)"}
     assert_formats_match_csv(stem, shown, formats=("md",))
     header, rows, kinds = read_csv_cells(f"{stem}.csv")
+    assert {row[header.index("reported_by")] for row in rows} == set(SIDES)  # both sides named by country
     key = "government_id" if name == "regimes_by_government" else "camp"
     keys = list(dict.fromkeys(row[header.index(key)] for row in rows))
     by_side = {(row[header.index(key)], row[header.index("reported_by")]): row for row in rows}

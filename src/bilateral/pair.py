@@ -177,6 +177,20 @@ def sides(panel: pd.DataFrame) -> tuple[str, str]:
     return home_side(panel), PARTNER_SIDE
 
 
+def side_names(panel: pd.DataFrame) -> dict[str, str]:
+    """The name of each reporting side for readers and for CSV files: the home country's, and the
+    partner's ('USSR/Russian Federation' when the partner changed), never the panel's key 'partner'."""
+    home = home_side(panel)
+    return {home: home, PARTNER_SIDE: "/".join(dict.fromkeys(panel["partner"]))}
+
+
+def named_sides(table: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """`table` with `reported_by` naming each side by its country (other values, such as
+    'both sides', as they are)."""
+    names = side_names(panel)
+    return table.assign(reported_by=table["reported_by"].map(lambda side: names.get(side, side)))
+
+
 def panel_label(panel: pd.DataFrame) -> str:
     """'Bangladesh-USSR/Russian Federation': the home country and the partners of a panel."""
     return f"{home_side(panel)}-{'/'.join(dict.fromkeys(panel['partner']))}"
