@@ -171,7 +171,7 @@ def regime_notes(rule_text: str, home: str, by_government: bool) -> dict[str, st
         ),
         "means": (
             "Exports, imports, total and balance: mean annual values, US$ million, over the years where both "
-            "flows are known (so exports − imports = balance); an empty cell means no data, never zero."
+            "flows are known (so exports - imports = balance); an empty cell means no data, never zero."
         ),
         "growth": "Compound annual growth of total trade between the first and the last year with data.",
         "share": (
