@@ -198,7 +198,8 @@ def test_html_report_renders_in_a_real_browser(chromium, built):
         assert "International Monetary Fund" in text and "✗ does not hold" in text and "✓ holds" in text
         # A range does not break: no-break spaces around the arrow (the 1986 rise, DOTS_16.xlsx).
         assert "38.88\u00a0→\u00a086.33" in text
-        assert any(c.startswith("Which government each calendar year is assigned to") for c in found["captions"])  # years on the page
+        # The year -> government list is on the page.
+        assert any(c.startswith("Which government each calendar year is assigned to") for c in found["captions"])
     # Self-contained: the only thing loaded is the page itself (images are data: URIs).
     assert {u for u in requests if not u.startswith("data:")} == {page_path.as_uri()}
     assert all((shots / f"report-{width}px.png").stat().st_size > 10_000 for width in WIDTHS)
