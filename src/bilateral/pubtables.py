@@ -271,7 +271,8 @@ def claims_table(shown: pd.DataFrame, table_id: str, source: str, estimates_note
 
 
 _TABLE_TAG = re.compile(r"<table\b[^>]*>")
-_NOTE_CELL = re.compile(r'(<td class="gt_(?:footnote|sourcenote)"[^>]*>)(.*?)(</td>)', re.DOTALL)
+# Cells that span the whole table: notes, and the claim over its rows.
+_NOTE_CELL = re.compile(r'(<(td|th) class="gt_(?:footnote|sourcenote|group_heading)"[^>]*>)(.*?)(</\2>)', re.DOTALL)
 
 
 def html(table: GT, caption: str) -> str:
@@ -282,8 +283,9 @@ def html(table: GT, caption: str) -> str:
         raise ValueError("great-tables wrote no <table>")
     caption_html = f'<caption class="gt_caption"><span>{escape(caption, quote=False)}</span></caption>'
     text = f"{text[: opening.end()]}\n{caption_html}{text[opening.end() :]}"
-    # Each note in a box of its own, which a page can keep in view while a wide table scrolls.
-    return _NOTE_CELL.sub(r"\1<div>\2</div>\3", text).rstrip() + "\n"
+    # Each note (and claim heading) in a box of its own, which a page can keep in view while a wide
+    # table scrolls sideways.
+    return _NOTE_CELL.sub(r"\1<div>\3</div>\4", text).rstrip() + "\n"
 
 
 def latex(table: GT, caption: str) -> str:

@@ -40,9 +40,10 @@ table.dataframe th { background: #eee; }
 code { font-size: .9em; overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; max-width: 100%; margin: .5em 0 1.5em; }
 .nowrap { white-space: nowrap; }
-/* A wide table's caption and notes stay in view and wrap at the screen's width while its columns
+/* A wide table's caption, notes and row headings stay in view and wrap at the screen's width while its columns
    scroll: they stick to the left edge of the box. */
-caption > span, tfoot td > div { position: sticky; left: 0; max-width: min(1080px, calc(100vw - 2em - 16px)); }
+caption > span, tfoot td > div, th.gt_group_heading > div {
+  position: sticky; left: 0; max-width: min(1080px, calc(100vw - 2em - 16px)); }
 caption > span { display: inline-block; }
 </style>
 </head>
