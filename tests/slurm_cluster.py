@@ -26,6 +26,9 @@ PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "scanc
 PATHS = ("/usr/sbin", "/usr/bin")
 START_TIMEOUT = 60  # seconds until the node must be idle
 STOP_TIMEOUT = 10  # seconds a daemon gets after SIGTERM before SIGKILL
+# Seconds squeue still shows a finished job (SLURM's default): the plugin's status checks by squeue
+# (profiles/slurm) rely on it.
+MIN_JOB_AGE = 300
 
 
 def which(program: str) -> str | None:
@@ -83,7 +86,7 @@ def slurm_conf(root: Path, host: str, cpus: int, real_memory: int, ctld_port: in
             "SwitchType=switch/none",
             "MailProg=/bin/true",
             "ReturnToService=2",
-            "MinJobAge=300",
+            f"MinJobAge={MIN_JOB_AGE}",
             "KillWait=5",
             "SlurmctldDebug=info",
             "SlurmdDebug=info",

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, skip_or_fail
 from project_copy import BIN, run, tracked_copy
-from slurm_cluster import Cluster, missing_programs, single_node_cluster
+from slurm_cluster import MIN_JOB_AGE, Cluster, missing_programs, single_node_cluster
 
 from bilateral.verify import MANIFEST, read_manifest
 
@@ -82,6 +82,19 @@ def build_on(cluster: Cluster, project: Path) -> str:
             pytrace=False,
         )
     return result.stdout + result.stderr
+
+
+def test_slurm_profile_options_are_known_to_snakemake_and_the_plugin():
+    """Runs without SLURM too: every key of the profile is an option Snakemake or the plugin has."""
+    from snakemake.cli import get_argument_parser
+
+    args = get_argument_parser(profiles=[str(ROOT / PROFILE / "profile.yaml")]).parse_args([])
+    assert args.executor == "slurm"
+    # Without accounting (slurmdbd), sacct cannot tell that a job finished; squeue can, for
+    # MinJobAge seconds, which the plugin wants to be at least three first-check delays.
+    assert args.slurm_status_command == "squeue"
+    assert 3 * args.slurm_init_seconds_before_status_checks <= MIN_JOB_AGE
+    assert {"mem_mb", "runtime"} <= args.default_resources.keys()
 
 
 @pytest.fixture
