@@ -100,8 +100,8 @@ def slurm_conf(root: Path, host: str, cpus: int, real_memory: int, ctld_port: in
 @dataclass
 class Cluster:
     root: Path
-    env: dict[str, str]
-    cpus: int
+    env: dict[str, str]  # for clients: SLURM_CONF, and PATH with the srun wrapper first
+    wrappers: Path
     daemons: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
 
     def run(self, *args: str, check: bool = True, timeout: float = 30) -> subprocess.CompletedProcess:
@@ -189,10 +189,11 @@ def single_node_cluster():
     try:
         for folder in ("state", "spool"):
             (root / folder).mkdir(mode=0o700)
-        cpus = os.cpu_count() or 1
+        cpus = len(os.sched_getaffinity(0))  # as nproc: the CPUs this process may use
         host = socket.gethostname().split(".")[0]
         conf = root / "slurm.conf"
-        # RealMemory a little below MemTotal: what the kernel reports varies by a few MB between boots.
+        # One node with the machine's CPUs, and RealMemory a little below MemTotal: slurmd measures
+        # the memory itself and drains a node configured with more than it finds.
         conf.write_text(slurm_conf(root, host, cpus, int(memory_mb() * 0.9), free_port(), free_port()))
         env = {**os.environ, "SLURM_CONF": str(conf)}
         for variable in [name for name in env if name.startswith(("SLURM_", "SBATCH_", "SRUN_", "SQUEUE_"))]:
@@ -209,7 +210,7 @@ def single_node_cluster():
         srun.write_text(f'#!/bin/sh\nSLURM_CONF="{conf}" exec {which("srun")} "$@"\n')
         srun.chmod(0o755)
         env["PATH"] = os.pathsep.join([str(wrappers), env.get("PATH", "")])
-        cluster = Cluster(root=root, env=env, cpus=cpus)
+        cluster = Cluster(root=root, env=env, wrappers=wrappers)
 
         munge = root / "munge"
         munge.mkdir()

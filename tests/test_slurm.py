@@ -67,7 +67,8 @@ def planned_jobs(project: Path) -> dict[str, int]:
 
 def build_on(cluster: Cluster, project: Path) -> str:
     """Snakemake with the SLURM profile in `project`, against `cluster`; its output."""
-    env = {**cluster.env, "PATH": os.pathsep.join([cluster.env["PATH"], str(BIN)])}
+    # The project's environment next after the cluster's srun wrapper, as an activated venv.
+    env = {**cluster.env, "PATH": os.pathsep.join([str(cluster.wrappers), str(BIN), os.environ["PATH"]])}
     command = ["timeout", "-k", "10", str(SNAKEMAKE_TIMEOUT)]
     # Successful jobs' SLURM logs are kept: they show that every job ran in SLURM.
     command += snakemake_command("--profile", PROFILE, "--slurm-keep-successful-logs")
