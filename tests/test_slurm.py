@@ -67,8 +67,10 @@ def planned_jobs(project: Path) -> dict[str, int]:
 
 def build_on(cluster: Cluster, project: Path) -> str:
     """Snakemake with the SLURM profile in `project`, against `cluster`; its output."""
-    # The project's environment next after the cluster's srun wrapper, as an activated venv.
-    env = {**cluster.env, "PATH": os.pathsep.join([str(cluster.wrappers), str(BIN), os.environ["PATH"]])}
+    # PATH as the README's `.venv/bin/snakemake` from a plain shell has it: the venv not on it (each
+    # job must run the venv's own Python by its path), only the cluster's srun wrapper in front.
+    path = [folder for folder in os.environ["PATH"].split(os.pathsep) if Path(folder) != BIN]
+    env = {**cluster.env, "PATH": os.pathsep.join([str(cluster.wrappers), *path])}
     command = ["timeout", "-k", "10", str(SNAKEMAKE_TIMEOUT)]
     # Successful jobs' SLURM logs are kept: they show that every job ran in SLURM.
     command += snakemake_command("--profile", PROFILE, "--slurm-keep-successful-logs")
