@@ -169,7 +169,11 @@ def plot(rows: pd.DataFrame, band_rows: pd.DataFrame, camps: list[str], title: s
     top.set_ylabel("US$ million (log scale)")
     bottom.set_ylabel(f"Share of {home}'s world trade (%)")
     bottom.set_ylim(bottom=0)
-    first, last = int(np.floor(band_rows["start"].min())), int(np.ceil(band_rows["end"].max()))
+    if len(band_rows):
+        first, last = int(np.floor(band_rows["start"].min())), int(np.ceil(band_rows["end"].max()))
+    else:  # no regimes file for the home country: the years with data, each year a full step
+        first, last = span(rows)
+        last += 1
     bottom.set_xlim(first, last)
     ticks = list(range(first - first % 5 + 5 if first % 5 else first, last + 1, 5))
     bottom.set_xticks(ticks)
