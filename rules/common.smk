@@ -44,8 +44,9 @@ for _warning in settings.title_warnings(config):
 
 if config["source"] == "imf-imts" and not config["vintage"]:
     raise ValueError("config: source 'imf-imts' needs a vintage (the access date, YYYY-MM-DD)")
-# A dataset is one vintage of raw data: 'dots-2022' or 'imts-<access date>'.
+# A dataset is one vintage of raw data: 'dots-2022', 'dots-2022-xlsx' or 'imts-<access date>'.
 DATASET = settings.dataset(config)
+settings.check_dots_xlsx(config)
 REVISION_BASE = config["revisions"]["base"]
 # Titles may use {home}, {partner}, {start}, {end}: a wrong placeholder stops the run now.
 settings.figure_titles(config)

@@ -74,6 +74,18 @@ def dots_xlsx_folder(config: dict) -> str:
     return config["dots_xlsx"]["folder"] or os.environ.get("BILATERAL_DOTS_XLSX") or XLSX_DEFAULT_FOLDER
 
 
+def check_dots_xlsx(config: dict) -> None:
+    """Source dots-2022-xlsx needs the workbooks until their cache is built: say where they were looked for."""
+    if dataset(config) != XLSX_DATASET or Path(f"data/processed/{XLSX_DATASET}/dots.parquet").is_file():
+        return
+    folder = dots_xlsx_folder(config)
+    if not (Path(folder) / "INDEX.csv").is_file():
+        raise ValueError(
+            f"config source {XLSX_DATASET}: no IMF DOTS workbooks in {folder} (no INDEX.csv there); set "
+            "config dots_xlsx.folder or the environment variable BILATERAL_DOTS_XLSX to their folder"
+        )
+
+
 def read_tidy(path: str | Path, codes=None):
     """A tidy raw file as text-free frame columns (CSV or the workbooks' Parquet cache); from the
     cache only the rows the given reporters report, so that no step reads all 235 reporters."""
