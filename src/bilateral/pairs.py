@@ -76,8 +76,6 @@ def configured(config: dict, names: dict[str, str]) -> dict[str, Pair]:
     found = {PRIMARY: primary}
     seen = {(primary.home.code, primary.partner.code)}
     section = config.get("pairs") or []
-    if isinstance(section, dict) and section.get("partner") is None:
-        section = {**section, "partner": primary.partner.code}
     for number, entry in enumerate(entries(section)):
         pair = _entry(entry, names, primary, f"config pairs[{number}]")
         key = (pair.home.code, pair.partner.code)
