@@ -32,9 +32,11 @@ PAIRS = run_pairs.configured(
 )
 PAIR = PAIRS[run_pairs.PRIMARY]
 REGIMES_COUNTRY = settings.regimes_country(config)
-# Each further regimes file is checked like the first one: schema, sequence, the thesis camp.
+settings.check_pairs(config, PAIRS)
+# Each further regimes file is checked like the first one: schema, sequence, its country, the thesis camp.
 for _code, _file in config["pair_outputs"]["regimes"].items():
     regimes.check_file(_file)
+    settings.check_regimes_country({**config, "pair": {"home": {"code": _code}}, "regimes": {"file": _file}})
     settings.check_thesis_camp({**config, "regimes": {**config["regimes"], "file": _file}}, regimes.load_camps(_file))
 claims.check_governments(claims.load(settings.CLAIMS_FILE), GOVERNMENTS, settings.CLAIMS_FILE)
 settings.check_thesis_claim(config, claims.load(settings.CLAIMS_FILE))
@@ -177,25 +179,32 @@ def imts_request():
 
 
 def notebook_jobs():
-    """Every notebook run the config asks for, from the rules' own declarations, pair by pair (the
-    first pair at the paper's paths); the switches: regime tables and the thesis test only for a
-    home country with a regimes file, the paper's claims only for its pair, the revision report
-    only when two vintages differ, the comparison only when the run has more than one pair."""
-    jobs = []
-    for key in PAIRS:
-        jobs += [job(rules.figure, pair=key, figure=name) for name in config["figures"]]
-        with_regimes = regimes_file(key) is not None
-        if with_regimes:
-            jobs.append(job(rules.regime_tables, pair=key))
-        jobs.append(job(rules.history, pair=key))
-        if with_regimes:
-            jobs.append(job(rules.thesis, pair=key))
-        if key == run_pairs.PRIMARY and settings.claims_apply(config):
-            jobs.append(job(rules.claims))
-        if key == run_pairs.PRIMARY and REVISION_BASE != DATASET:
-            jobs.append(job(rules.revision_report))
+    """Every notebook run the config asks for, from the rules' own declarations: the first pair's
+    (at the paper's paths), then each further pair's, then the comparison across them. The
+    switches: the paper's claims only for its pair, the revision report only when two vintages
+    differ, the comparison only when the run has more than one pair."""
+    jobs = pair_jobs(run_pairs.PRIMARY)
+    if settings.claims_apply(config):
+        jobs.append(job(rules.claims))
+    if REVISION_BASE != DATASET:
+        jobs.append(job(rules.revision_report))
+    for key in list(PAIRS)[1:]:
+        jobs += pair_jobs(key)
     if len(PAIRS) > 1:
         jobs.append(job(rules.comparison))
+    return jobs
+
+
+def pair_jobs(key):
+    """One pair's notebook runs: the figures and the whole history for every pair; the regime tables
+    and the thesis test only for a home country with a regimes file."""
+    with_regimes = regimes_file(key) is not None
+    jobs = [job(rules.figure, pair=key, figure=name) for name in config["figures"]]
+    if with_regimes:
+        jobs.append(job(rules.regime_tables, pair=key))
+    jobs.append(job(rules.history, pair=key))
+    if with_regimes:
+        jobs.append(job(rules.thesis, pair=key))
     return jobs
 
 

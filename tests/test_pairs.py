@@ -325,3 +325,12 @@ def test_back_to_the_default_config_leaves_the_papers_outputs_only(south_asia, t
     # The paper's outputs at the paper's paths, byte for byte (CHECKSUMS.sha256), after the many-pairs run.
     stale = [name for name, digest in expected.items() if sha256_file(project / name) != digest]
     assert stale == [], stale
+
+
+def test_many_pairs_from_an_imts_pull_are_refused_before_any_work():
+    from bilateral.settings import check_pairs
+
+    config = _config(source="imf-imts", vintage="2026-01-01", pairs=["IND-RUS"])
+    with pytest.raises(ValueError, match=r"config pairs: the IMTS source pulls the reports of config pair only"):
+        check_pairs(config, pairs.configured(config, _names()))
+    check_pairs(_config(source="imf-imts", vintage="2026-01-01"), {"": None})  # one pair: fine

@@ -40,6 +40,15 @@ def check_regimes_country(config: dict) -> None:
         )
 
 
+def check_pairs(config: dict, pairs: dict) -> None:
+    """Further pairs need a source with their reporters: an IMTS pull asks for the first pair's codes only."""
+    if len(pairs) > 1 and config["source"] == "imf-imts":
+        raise ValueError(
+            "config pairs: the IMTS source pulls the reports of config pair only; for many pairs use "
+            f"source: {XLSX_DATASET} (every reporter of the IMF workbooks; README: 'Many pairs in one run')"
+        )
+
+
 def regimes_country(config: dict) -> str | None:
     """The country whose governments config regimes.file lists."""
     return _yaml_key(config["regimes"]["file"], "country", "config regimes.file")
