@@ -334,3 +334,22 @@ def test_many_pairs_from_an_imts_pull_are_refused_before_any_work():
     with pytest.raises(ValueError, match=r"config pairs: the IMTS source pulls the reports of config pair only"):
         check_pairs(config, pairs.configured(config, _names()))
     check_pairs(_config(source="imf-imts", vintage="2026-01-01"), {"": None})  # one pair: fine
+
+
+def test_a_pair_with_no_trade_at_all_still_gets_its_figures(panel, tmp_path):
+    # Some reporters x Russia have no figure on either side (Curaçao): the whole history and the
+    # comparison draw an empty, labelled axis instead of stopping the run.
+    from bilateral import comparison, figures, history, regime_tables
+
+    empty = panel.copy()
+    for column in ("exports_musd", "imports_musd", "total_musd", "balance_musd"):
+        empty[column] = float("nan")
+    world = pd.DataFrame({"year": sorted(empty.year.unique()), "total_musd": 100.0, "estimate": False})
+    rows = history.series(empty, world, regime_tables.years_to_governments(empty, [], "plurality"))
+    assert history.span(rows) == (int(empty.year.min()), int(empty.year.max()))
+    fig = history.plot(rows, history.bands([], *history.span(rows)), [], "t", "s")
+    figures.save(fig, tmp_path / "h.png", tmp_path / "h.svg")
+    table = comparison.table(["BGD-RUS"], [empty], [world])
+    assert table.share_pct.isna().all() and comparison.summary(table)["Years with a share"].eq("none").all()
+    figures.save(comparison.plot(table, "Russia", "s"), tmp_path / "c.png", tmp_path / "c.svg")
+    assert (tmp_path / "h.png").stat().st_size and (tmp_path / "c.png").stat().st_size
