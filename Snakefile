@@ -20,6 +20,7 @@ report: "docs/captions/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/imts.smk"
+include: "rules/dots.smk"
 include: "rules/clean.smk"
 include: "rules/figures.smk"
 include: "rules/tables.smk"
@@ -27,6 +28,7 @@ include: "rules/revisions.smk"
 include: "rules/history.smk"
 include: "rules/thesis.smk"
 include: "rules/claims.smk"
+include: "rules/comparison.smk"
 include: "rules/report.smk"
 
 

@@ -8,7 +8,7 @@ rule claims:
         # The claims about camps and governments need these (README: "The whole history and the thesis test").
         world=HOME_WORLD,
         regimes=config["regimes"]["file"],
-        thesis=rules.thesis.output.table[0],
+        thesis=expand(rules.thesis.output.table[0], pair=run_pairs.PRIMARY)[0],
     output:
         table=report(
             multiext("tables/claims", ".csv", ".md", ".html"),
@@ -20,6 +20,10 @@ rule claims:
         "logs/claims.log",
     conda:
         ENVIRONMENT
+    threads: 1
+    resources:
+        mem_mb=800,
+        runtime=10,
     params:
         parameters={
             "year_rule": config["regimes"]["year_rule"],

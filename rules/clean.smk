@@ -3,15 +3,19 @@ rule clean:
     input:
         raw=raw_tidy,
     output:
-        panel="data/processed/{dataset}/panel.csv",
-        world="data/processed/{dataset}/home_world.csv",
-        record="data/processed/{dataset}/clean.json",
+        panel="data/processed/{dataset}/{pair}panel.csv",
+        world="data/processed/{dataset}/{pair}home_world.csv",
+        record="data/processed/{dataset}/{pair}clean.json",
     log:
-        "logs/clean_{dataset}.log",
+        "logs/{pair}clean_{dataset}.log",
     conda:
         ENVIRONMENT
+    threads: 1
+    resources:
+        mem_mb=800,
+        runtime=5,
     params:
-        settings={"pair": config["pair"], "panel": config["panel"]},
+        settings=pair_settings,
         code=PACKAGE,
     message:
         "Cleaning {input.raw} -> {output.panel}"
@@ -19,6 +23,9 @@ rule clean:
         "../scripts/clean.py"
 
 
-# The panel of the dataset in use, as the notebook rules read it.
-PANEL = expand(rules.clean.output.panel, dataset=DATASET)[0]
-HOME_WORLD = expand(rules.clean.output.world, dataset=DATASET)[0]
+# The panel of the dataset in use, as the notebook rules read it: a pattern of the wildcard `pair`,
+# and the first pair's file (PANEL), which the rules about the paper's pair alone read.
+PANEL_OF = expand(rules.clean.output.panel, dataset=DATASET, allow_missing=True)[0]
+HOME_WORLD_OF = expand(rules.clean.output.world, dataset=DATASET, allow_missing=True)[0]
+PANEL = expand(PANEL_OF, pair=run_pairs.PRIMARY)[0]
+HOME_WORLD = expand(HOME_WORLD_OF, pair=run_pairs.PRIMARY)[0]

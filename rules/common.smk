@@ -2,10 +2,12 @@
 # and derive the few values the rules share. Nothing here reads the output folders.
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from snakemake.utils import validate
 
-from bilateral import claims, inputs, regimes, settings
+from bilateral import claims, dots_cache, inputs, regimes, settings
+from bilateral import pairs as run_pairs
 from bilateral.imts.request import request_fields
 from bilateral.pair import Pair
 from bilateral.provenance import code_fingerprint
@@ -22,6 +24,20 @@ settings.check_windows(config)
 # The thesis camp and the governments the claims name must be the regimes file's.
 GOVERNMENTS = regimes.load(config["regimes"]["file"], config["regimes"]["camp_of"])
 settings.check_thesis_camp(config, regimes.load_camps(config["regimes"]["file"]))
+# The pairs of the run: wildcard value -> Pair; '' is config `pair`, at the paper's paths. Only the
+# config and the committed name mapping are read here, never the data, so that planning hundreds of
+# pairs stays quick.
+PAIRS = run_pairs.configured(
+    config, dots_cache.name_of_code(dots_cache.load_names(config["dots_xlsx"]["names"])) if config["pairs"] else {}
+)
+PAIR = PAIRS[run_pairs.PRIMARY]
+REGIMES_COUNTRY = settings.regimes_country(config)
+settings.check_pairs(config, PAIRS)
+# Each further regimes file is checked like the first one: schema, sequence, its country, the thesis camp.
+for _code, _file in config["pair_outputs"]["regimes"].items():
+    regimes.check_file(_file)
+    settings.check_regimes_country({**config, "pair": {"home": {"code": _code}}, "regimes": {"file": _file}})
+    settings.check_thesis_camp({**config, "regimes": {**config["regimes"], "file": _file}}, regimes.load_camps(_file))
 claims.check_governments(claims.load(settings.CLAIMS_FILE), GOVERNMENTS, settings.CLAIMS_FILE)
 settings.check_thesis_claim(config, claims.load(settings.CLAIMS_FILE))
 settings.check_kernel(config["kernel"])
@@ -30,8 +46,9 @@ for _warning in settings.title_warnings(config):
 
 if config["source"] == "imf-imts" and not config["vintage"]:
     raise ValueError("config: source 'imf-imts' needs a vintage (the access date, YYYY-MM-DD)")
-# A dataset is one vintage of raw data: 'dots-2022' or 'imts-<access date>'.
+# A dataset is one vintage of raw data: 'dots-2022', 'dots-2022-xlsx' or 'imts-<access date>'.
 DATASET = settings.dataset(config)
+settings.check_dots_xlsx(config)
 REVISION_BASE = config["revisions"]["base"]
 # Titles may use {home}, {partner}, {start}, {end}: a wrong placeholder stops the run now.
 settings.figure_titles(config)
@@ -44,15 +61,20 @@ ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as 
 
 
 def raw_record(dataset):
-    """The provenance record of a dataset: written by the importer or by the fetch."""
+    """The provenance record of a dataset: written by the importer, the workbook cache or the fetch."""
+    if dataset == settings.XLSX_DATASET:
+        return f"data/processed/{dataset}/provenance.json"
     name = "provenance.json" if dataset == "dots-2022" else "metadata.json"
     return f"data/raw/{dataset}/{name}"
 
 
 def raw_tidy_path(dataset):
-    """The tidy CSV a dataset is cleaned from: committed for DOTS, parsed for IMTS."""
+    """The tidy data a dataset is cleaned from: committed for DOTS, the workbooks' Parquet cache,
+    parsed for IMTS."""
     if dataset == "dots-2022":
         return "data/raw/dots-2022/dots.csv"
+    if dataset == settings.XLSX_DATASET:
+        return f"data/processed/{dataset}/dots.parquet"
     return f"data/processed/{dataset}/tidy.csv"
 
 
@@ -66,7 +88,22 @@ COVERAGE = settings.data_coverage(config, raw_tidy_path(DATASET))
 
 
 def figure_parameters(wildcards):
-    """A figure's notebook parameters: its window with `earliest`/`latest` resolved from the data."""
+    """A figure's notebook parameters: its window with `earliest`/`latest` resolved from the data.
+    A further pair's window stays as configured (its notebook resolves `earliest`/`latest` from its
+    panel: no data are read at load time) and its title follows pair_outputs.figure_title."""
+    if wildcards.pair != run_pairs.PRIMARY:
+        start, end = (config["figures"][wildcards.figure][k] for k in ("start", "end"))
+        titled = pair_config(wildcards.pair)
+        for key, value in titled["figures"].items():
+            titled["figures"][key] = value | {"title": config["pair_outputs"]["figure_title"]}
+        nominal = settings.nominal_window(config, wildcards.figure)
+        title = settings.figure_title(titled, wildcards.figure, *nominal)
+        return config["figures"][wildcards.figure] | {
+            "start": start,
+            "end": end,
+            "title": title,
+            "dpi": config["figure_dpi"],
+        }
     start, end, _ = settings.resolve_window(config, wildcards.figure, COVERAGE, DATASET)
     return config["figures"][wildcards.figure] | {
         "start": start,
@@ -74,6 +111,52 @@ def figure_parameters(wildcards):
         "title": figure_title(wildcards.figure, start, end),
         "dpi": config["figure_dpi"],
     }
+
+
+def pair_config(key):
+    """The config as one pair sees it: its own `pair` section."""
+    return {**config, "pair": PAIRS[key].to_config(), "figures": dict(config["figures"])}
+
+
+def partners_label():
+    """The partner the run's pairs share ('USSR/Russian Federation'), or a word for several."""
+    labels = {pair.partner_label for pair in PAIRS.values()}
+    return labels.pop() if len(labels) == 1 else "each pair's partner"
+
+
+def pair_settings(wildcards):
+    """The cleaning settings of one pair (the first pair's exactly as configured)."""
+    section = config["pair"] if wildcards.pair == run_pairs.PRIMARY else PAIRS[wildcards.pair].to_config()
+    return {"pair": section, "panel": config["panel"]}
+
+
+def regimes_file(key):
+    """The regimes file of a pair's home country, or None: config regimes.file for its own country,
+    pair_outputs.regimes for others."""
+    home = PAIRS[key].home.code
+    if home == REGIMES_COUNTRY:
+        return config["regimes"]["file"]
+    return config["pair_outputs"]["regimes"].get(home)
+
+
+def regimes_input(wildcards):
+    """A pair's regimes file as an input; none (an empty list) when its home country has none."""
+    return regimes_file(wildcards.pair) or []
+
+
+def regime_parameters(wildcards):
+    """The year-to-government setting and the camp coding; regimes.camp_of names the first file's ids."""
+    own = regimes_file(wildcards.pair) == config["regimes"]["file"]
+    return {"year_rule": config["regimes"]["year_rule"], "camp_of": config["regimes"]["camp_of"] if own else {}}
+
+
+def history_parameters(wildcards):
+    title = HISTORY_TITLE if wildcards.pair == run_pairs.PRIMARY else settings.history_title(pair_config(wildcards.pair))
+    return {"title_pattern": title, **regime_parameters(wildcards), "dpi": config["figure_dpi"]}
+
+
+def thesis_parameters(wildcards):
+    return {**regime_parameters(wildcards), **config["thesis"]}
 
 
 def figure_title(name, start, end):
@@ -96,36 +179,59 @@ def imts_request():
 
 
 def notebook_jobs():
-    """Every notebook run the config asks for, from the rules' own declarations; the switches:
-    the paper's claims only for its pair, the revision report only when two vintages differ."""
-    jobs = [job(rules.figure, figure=name) for name in config["figures"]]
-    jobs.append(job(rules.regime_tables))
-    jobs.append(job(rules.history))
-    jobs.append(job(rules.thesis))
+    """Every notebook run the config asks for, from the rules' own declarations: the first pair's
+    (at the paper's paths), then each further pair's, then the comparison across them. The
+    switches: the paper's claims only for its pair, the revision report only when two vintages
+    differ, the comparison only when the run has more than one pair."""
+    jobs = pair_jobs(run_pairs.PRIMARY)
     if settings.claims_apply(config):
         jobs.append(job(rules.claims))
     if REVISION_BASE != DATASET:
         jobs.append(job(rules.revision_report))
+    for key in list(PAIRS)[1:]:
+        jobs += pair_jobs(key)
+    if len(PAIRS) > 1:
+        jobs.append(job(rules.comparison))
+    return jobs
+
+
+def pair_jobs(key):
+    """One pair's notebook runs: the figures and the whole history for every pair; the regime tables
+    and the thesis test only for a home country with a regimes file."""
+    with_regimes = regimes_file(key) is not None
+    jobs = [job(rules.figure, pair=key, figure=name) for name in config["figures"]]
+    if with_regimes:
+        jobs.append(job(rules.regime_tables, pair=key))
+    jobs.append(job(rules.history, pair=key))
+    if with_regimes:
+        jobs.append(job(rules.thesis, pair=key))
     return jobs
 
 
 def job(rule, **wildcards):
-    """One rule's files with its wildcards filled in, named as the rule names them."""
+    """One rule's files with its wildcards filled in, named as the rule names them; a further pair's
+    jobs carry its label ('IND-RUS'), the first pair's none (its record stays the paper's)."""
+    values = SimpleNamespace(**wildcards)
 
     def fill(files):
         named = {}
         for name, value in files.items():
+            if callable(value):  # an input function of the wildcards (a pair's regimes file)
+                value = value(values)
             paths = [value] if isinstance(value, str) else list(value)
             filled = [str(path).format(**wildcards) for path in paths]
             named[name] = filled[0] if isinstance(value, str) else filled
         return named
 
-    return {
+    entry = {
         "rule": rule.rule.name,
         "description": (rule.rule.docstring or "").strip(),
         "inputs": fill(rule.input),
         "outputs": fill(rule.output),
     }
+    if wildcards.get("pair"):
+        entry["pair"] = run_pairs.label(wildcards["pair"], PAIR)
+    return entry
 
 
 def files_of(jobs, side="outputs"):
@@ -139,5 +245,6 @@ def files_of(jobs, side="outputs"):
 
 wildcard_constraints:
     figure="|".join(config["figures"]) or "none",
-    dataset=r"dots-2022|imts-\d{4}-\d{2}-\d{2}",
+    dataset=r"dots-2022-xlsx|dots-2022|imts-\d{4}-\d{2}-\d{2}",
+    pair=run_pairs.PATTERN,
     vintage=r"\d{4}-\d{2}-\d{2}",

@@ -2,26 +2,25 @@ rule history:
     """The whole history: the pair's full series, both reporting sides, each government a band; log scale and share of world trade."""
     input:
         notebook="notebooks/history_figure.ipynb",
-        panel=PANEL,
-        world=HOME_WORLD,
+        panel=PANEL_OF,
+        world=HOME_WORLD_OF,
         provenance=raw_record(DATASET),
-        regimes=config["regimes"]["file"],
+        regimes=regimes_input,
     output:
-        png=report("figures/history.png", caption="../docs/captions/history.rst", category="Figures"),
-        svg="figures/history.svg",
-        csv="figures/history.csv",
-        notebook="figures/history.ipynb",
+        png=report("figures/{pair}history.png", caption="../docs/captions/history.rst", category="Figures"),
+        svg="figures/{pair}history.svg",
+        csv="figures/{pair}history.csv",
+        notebook="figures/{pair}history.ipynb",
     log:
-        "logs/history.log",
+        "logs/{pair}history.log",
     conda:
         ENVIRONMENT
+    threads: 1
+    resources:
+        mem_mb=800,
+        runtime=10,
     params:
-        parameters={
-            "title_pattern": HISTORY_TITLE,
-            "year_rule": config["regimes"]["year_rule"],
-            "camp_of": config["regimes"]["camp_of"],
-            "dpi": config["figure_dpi"],
-        },
+        parameters=history_parameters,
         kernel=KERNEL,
         code=PACKAGE,
     message:

@@ -13,6 +13,10 @@ if config["source"] == "imf-imts" and not Path(raw_record(DATASET)).exists():
             f"logs/fetch_{DATASET}.log",
         conda:
             ENVIRONMENT
+        threads: 1
+        resources:
+            mem_mb=500,
+            runtime=10,
         params:
             request=imts_request(),
             vintage=config["vintage"],
@@ -34,6 +38,10 @@ rule parse_imts:
         "logs/parse_imts-{vintage}.log",
     conda:
         ENVIRONMENT
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         request=imts_request(),
         code=PACKAGE,

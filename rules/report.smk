@@ -2,7 +2,8 @@ rule provenance:
     """One manifest: every output with its inputs' sha256, program, the parameters it was run with, code, packages, data."""
     input:
         products=lambda wc: files_of(notebook_jobs()),
-        clean=expand(rules.clean.output.record, dataset=DATASET),
+        # Each pair's cleaning record, the first pair's first.
+        clean=lambda wc: expand(rules.clean.output.record, dataset=DATASET, pair=list(PAIRS)),
         raw=settings.raw_files(config),
         raw_record=raw_record(DATASET),
     output:
@@ -11,6 +12,10 @@ rule provenance:
         "logs/provenance.log",
     conda:
         ENVIRONMENT
+    threads: 1
+    resources:
+        mem_mb=800,
+        runtime=10,
     params:
         jobs=lambda wc: notebook_jobs(),
         dataset=DATASET,
@@ -35,8 +40,13 @@ rule html_report:
         "logs/html_report.log",
     conda:
         ENVIRONMENT
+    threads: 1
+    resources:
+        mem_mb=600,
+        runtime=5,
     params:
         pair=config["pair"],
+        pairs=lambda wc: [run_pairs.label(key, PAIR) for key in PAIRS],
         code=PACKAGE,
     message:
         "Reviewer's page -> {output}"

@@ -2,7 +2,7 @@ rule revision_report:
     """Two vintages side by side, series by series and year by year (built when they differ)."""
     input:
         notebook="notebooks/revision_report.ipynb",
-        base=expand(rules.clean.output.panel, dataset=REVISION_BASE)[0],
+        base=expand(rules.clean.output.panel, dataset=REVISION_BASE, pair=run_pairs.PRIMARY)[0],
         new=PANEL,
         base_provenance=raw_record(REVISION_BASE),
         new_provenance=raw_record(DATASET),
@@ -16,6 +16,10 @@ rule revision_report:
         "logs/revision_report.log",
     conda:
         ENVIRONMENT
+    threads: 1
+    resources:
+        mem_mb=800,
+        runtime=10,
     params:
         parameters={"base_label": REVISION_BASE, "new_label": DATASET},
         kernel=KERNEL,

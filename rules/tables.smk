@@ -2,25 +2,29 @@ rule regime_tables:
     """The pair's trade under each government and each camp, both reporting sides, and the year -> government list."""
     input:
         notebook="notebooks/regime_tables.ipynb",
-        panel=PANEL,
-        world=HOME_WORLD,
+        panel=PANEL_OF,
+        world=HOME_WORLD_OF,
         provenance=raw_record(DATASET),
-        regimes=config["regimes"]["file"],
+        regimes=regimes_input,
     output:
         governments=report(
-            multiext("tables/regimes_by_government", ".csv", ".md", ".tex", ".html"),
+            multiext("tables/{pair}regimes_by_government", ".csv", ".md", ".tex", ".html"),
             caption="../docs/captions/regimes.rst",
             category="Regime tables",
         ),
-        camps=multiext("tables/regimes_by_camp", ".csv", ".md", ".tex", ".html"),
-        assignment=multiext("tables/year_assignment", ".csv", ".md", ".tex", ".html"),
-        notebook="tables/regime_tables.ipynb",
+        camps=multiext("tables/{pair}regimes_by_camp", ".csv", ".md", ".tex", ".html"),
+        assignment=multiext("tables/{pair}year_assignment", ".csv", ".md", ".tex", ".html"),
+        notebook="tables/{pair}regime_tables.ipynb",
     log:
-        "logs/regime_tables.log",
+        "logs/{pair}regime_tables.log",
     conda:
         ENVIRONMENT
+    threads: 1
+    resources:
+        mem_mb=800,
+        runtime=10,
     params:
-        parameters={"year_rule": config["regimes"]["year_rule"], "camp_of": config["regimes"]["camp_of"]},
+        parameters=regime_parameters,
         kernel=KERNEL,
         code=PACKAGE,
     message:

@@ -2,29 +2,29 @@ rule thesis:
     """The thesis test: camps and governments compared on the share of world trade and on log trade with a time control (HAC), and by a permutation test over government spells."""
     input:
         notebook="notebooks/thesis.ipynb",
-        panel=PANEL,
-        world=HOME_WORLD,
+        panel=PANEL_OF,
+        world=HOME_WORLD_OF,
         provenance=raw_record(DATASET),
-        regimes=config["regimes"]["file"],
+        regimes=regimes_input,
     output:
         table=report(
-            multiext("tables/thesis", ".csv", ".md", ".tex", ".html"),
+            multiext("tables/{pair}thesis", ".csv", ".md", ".tex", ".html"),
             caption="../docs/captions/thesis.rst",
             category="Thesis test",
         ),
-        camps=multiext("tables/thesis_share_by_camp", ".csv", ".md", ".tex", ".html"),
-        governments=multiext("tables/thesis_share_by_government", ".csv", ".md", ".tex", ".html"),
-        notebook="tables/thesis.ipynb",
+        camps=multiext("tables/{pair}thesis_share_by_camp", ".csv", ".md", ".tex", ".html"),
+        governments=multiext("tables/{pair}thesis_share_by_government", ".csv", ".md", ".tex", ".html"),
+        notebook="tables/{pair}thesis.ipynb",
     log:
-        "logs/thesis.log",
+        "logs/{pair}thesis.log",
     conda:
         ENVIRONMENT
+    threads: 1
+    resources:
+        mem_mb=800,
+        runtime=15,
     params:
-        parameters={
-            "year_rule": config["regimes"]["year_rule"],
-            "camp_of": config["regimes"]["camp_of"],
-            **config["thesis"],
-        },
+        parameters=thesis_parameters,
         kernel=KERNEL,
         code=PACKAGE,
     message:

@@ -8,15 +8,21 @@ import logging
 
 from bilateral import panel
 from bilateral.atomic import write_text
+from bilateral.dots_cache import read_reporters
 from bilateral.pair import Pair
-from bilateral.schemas import read_raw
+from bilateral.schemas import RAW, read_raw, validate
 
 
 def main(snakemake) -> None:
     logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
     settings = snakemake.params.settings
-    raw = read_raw(snakemake.input.raw)
     pair = Pair.from_config(settings["pair"])
+    if str(snakemake.input.raw).endswith(".parquet"):
+        # The workbooks' cache holds every reporter: only the pair's own reports are read.
+        raw = validate(read_reporters(snakemake.input.raw, [c.code for c in pair.countries]), RAW, snakemake.input.raw)
+        raw.attrs["source"] = str(snakemake.input.raw)
+    else:
+        raw = read_raw(snakemake.input.raw)
     pair.check_present(raw, snakemake.input.raw)
     options = panel.PanelSettings(pair=pair, **settings["panel"])
     built = panel.build_panel(raw, options)

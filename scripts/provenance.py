@@ -5,7 +5,7 @@ import logging
 import sys
 
 from bilateral.atomic import write_text
-from bilateral.provenance import manifest, remove_stale
+from bilateral.provenance import manifest, pair_panels, remove_stale
 
 
 def main(snakemake) -> None:
@@ -18,6 +18,9 @@ def main(snakemake) -> None:
         snakemake.input.clean[0],
         snakemake.params.fingerprint,
     )
+    if len(snakemake.input.clean) > 1:
+        # The further pairs' panels (config pairs); absent for one pair, so its record is unchanged.
+        record["pairs"] = pair_panels(snakemake.params.jobs, list(snakemake.input.clean)[1:])
     record["config_files"] = snakemake.params.config_files
     write_text(snakemake.output[0], json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     # The record runs again whenever the set of outputs changes: then files no rule declares any

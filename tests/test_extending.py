@@ -73,7 +73,7 @@ def extended(tmp_path_factory):
         )
     )
     common = project / "rules/common.smk"
-    anchor = "    jobs.append(job(rules.regime_tables))\n"
+    anchor = "    jobs = pair_jobs(run_pairs.PRIMARY)\n"
     common.write_text(common.read_text().replace(anchor, anchor + job_line))
 
     # 3. A claim: one entry at the end of config/claims.yaml.

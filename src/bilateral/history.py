@@ -65,6 +65,8 @@ def decimal_year(day: dt.date) -> float:
 def span(rows: pd.DataFrame) -> tuple[int, int]:
     """First and last year with a value on either side (the figure's range)."""
     known = rows[rows[["exports_musd", "imports_musd"]].notna().any(axis=1)]
+    if known.empty:  # a pair of a many-pairs run with no trade reported at all: the panel's years, empty
+        known = rows
     return int(known["year"].min()), int(known["year"].max())
 
 
@@ -166,10 +168,18 @@ def plot(rows: pd.DataFrame, band_rows: pd.DataFrame, camps: list[str], title: s
         bottom.plot(x, part["share_pct"], color=grey, linestyle="-", linewidth=1.1)
         _points(bottom, x, part["share_pct"].to_numpy(dtype=float), either, grey, marker)
     top.set_yscale("log")
+    if not (rows[list(FLOWS)] > 0).any().any():
+        # A pair of a many-pairs run with no trade reported by either side: an empty, labelled axis.
+        top.set_ylim(1, 10)
+        top.text(0.5, 0.5, "no trade reported by either side", transform=top.transAxes, ha="center", color="0.4")
     top.set_ylabel("US$ million (log scale)")
     bottom.set_ylabel(f"Share of {home}'s world trade (%)")
     bottom.set_ylim(bottom=0)
-    first, last = int(np.floor(band_rows["start"].min())), int(np.ceil(band_rows["end"].max()))
+    if len(band_rows):
+        first, last = int(np.floor(band_rows["start"].min())), int(np.ceil(band_rows["end"].max()))
+    else:  # no regimes file for the home country: the years with data, each year a full step
+        first, last = span(rows)
+        last += 1
     bottom.set_xlim(first, last)
     ticks = list(range(first - first % 5 + 5 if first % 5 else first, last + 1, 5))
     bottom.set_xticks(ticks)

@@ -15,6 +15,8 @@ from pathlib import Path
 from .atomic import write_text
 
 VOLATILE = ("start_time", "end_time", "duration")
+# Inputs a job may lack (a pair whose home country has no regimes file): the notebook gets None.
+OPTIONAL = ("regimes",)
 
 
 def normalise(notebook: dict) -> dict:
@@ -53,6 +55,8 @@ def parameters_for(values: dict, inputs, outputs) -> dict:
                 continue
             if isinstance(value, str):
                 parameters[f"{name}_path"] = str(value)
+            elif not len(value) and name in OPTIONAL:
+                parameters[f"{name}_path"] = None  # an optional file the job has none of
             else:
                 parameters[f"{name}_paths"] = [str(path) for path in value]
     return dict(sorted(parameters.items()))

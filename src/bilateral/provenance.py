@@ -89,9 +89,13 @@ def _paths(named: dict) -> list[str]:
 
 def job_record(job: dict, root: Path) -> dict:
     """One notebook run: its program and parameters (read from the executed copy), its files' sha256."""
+    # The executed notebook's name tells the jobs of one rule apart (figure1, figure2, ...); a further
+    # pair's jobs carry its label (config pairs), the first pair's none, so its record is the paper's.
+    pair = {"pair": job["pair"]} if "pair" in job else {}
+    name = Path(job["outputs"]["notebook"]).stem
     return {
-        # The executed notebook's name tells the jobs of one rule apart (figure1, figure2, ...).
-        "name": Path(job["outputs"]["notebook"]).stem,
+        "name": f"{job['pair']}/{name}" if pair else name,
+        **pair,
         "rule": job["rule"],
         "description": job["description"],
         "program": job["inputs"]["notebook"],
@@ -133,6 +137,16 @@ def manifest(
     }
 
 
+def pair_panels(jobs: list[dict], clean_records: list[str], root=".") -> dict:
+    """Each further pair's cleaning record (its panel's settings and coverage), by pair label."""
+    root = Path(root)
+    labels = list(dict.fromkeys(job["pair"] for job in jobs if "pair" in job))
+    return {
+        label: {"file": path, "settings": json.loads((root / path).read_text(encoding="utf-8"))}
+        for label, path in zip(labels, clean_records, strict=True)
+    }
+
+
 # The folders whose every file is a declared output (their README.md aside).
 OUTPUT_FOLDERS = ("figures", "tables")
 
@@ -150,4 +164,9 @@ def remove_stale(declared: list[str], root: str | Path = ".", folders=OUTPUT_FOL
     )
     for name in stale:
         (root / name).unlink()
+    # A pair's folder (figures/IND-RUS/) left empty once its pair left the config goes too.
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*"), reverse=True):
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
     return stale

@@ -62,8 +62,11 @@ def _government_label(document: dict, at: tuple) -> str:
     return ""
 
 
-def load_camps(path: str | Path) -> tuple[str, ...]:
-    """The camps, in the order the camp table lists them."""
+def load_camps(path: str | Path | None) -> tuple[str, ...]:
+    """The camps, in the order the camp table lists them; none without a file (a pair whose home
+    country has no regimes file: its whole history is drawn without bands)."""
+    if path is None:
+        return ()
     return tuple(_document(path)[0]["camps"])
 
 
@@ -72,10 +75,13 @@ def check_file(path: str | Path) -> None:
     load(path)
 
 
-def load(path: str | Path, camp_of: dict | None = None) -> list[Government]:
+def load(path: str | Path | None, camp_of: dict | None = None) -> list[Government]:
     """Read and check the governments file: the schema, then what it cannot say: known camps,
     unique ids, each end after its start, no gaps or overlaps. `camp_of` (config regimes.camp_of,
-    id -> camp) recodes those governments: an alternative coding without editing the file."""
+    id -> camp) recodes those governments: an alternative coding without editing the file.
+    No file (None): no governments."""
+    if path is None:
+        return []
     path = Path(path)
     document, lines = _document(path)
     camps = document["camps"]
@@ -125,8 +131,8 @@ def government_for_year(governments: list[Government], year: int, rule: str = "p
     """The government a calendar year is assigned to, or None if no government covers it."""
     if rule == "plurality":
         days = [(g.days_in(year), -index, g) for index, g in enumerate(governments)]
-        best = max(days, key=lambda item: item[:2])
-        return best[2] if best[0] > 0 else None
+        best = max(days, key=lambda item: item[:2], default=None)  # no governments: no regimes file
+        return best[2] if best and best[0] > 0 else None
     if rule in ("january_1", "december_31"):
         day = dt.date(year, 1, 1) if rule == "january_1" else dt.date(year, 12, 31)
         return next((g for g in governments if g.in_office(day)), None)

@@ -64,7 +64,9 @@ Values are US$ million.</p>
 {% if thesis_tables %}<li><a href="#thesis">The thesis test</a></li>{% endif %}
 {% if other_tables %}<li><a href="#other">Other tables</a></li>{% endif %}
 {% if revisions %}<li><a href="#revisions">Revisions</a></li>{% endif %}
-<li><a href="#provenance">Provenance</a></li>
+{% if comparison %}<li><a href="#comparison">The pairs compared</a></li>
+{% endif %}{% if pairs %}<li><a href="#pairs">Every pair's outputs</a></li>
+{% endif %}<li><a href="#provenance">Provenance</a></li>
 </ul></nav>
 
 <h2 id="data">Data and citation</h2>
@@ -110,7 +112,26 @@ inside its box. The last table says which calendar year goes to which government
 <div class="scroll">{{ revisions.summary }}</div>
 {% endif %}
 
-<h2 id="provenance">Provenance</h2>
+{% if comparison %}<h2 id="comparison">The pairs compared</h2>
+<p>Each home country's trade with the partner as a share of its own world trade (%), by year: black, the home
+country's report; grey dashed, the partner's (the mirror), both over the home country's World total. Hollow
+markers: IMF estimates. Every year's numbers are in <code>{{ comparison.csv }}</code>.</p>
+<figure id="comparison-figure"><img src="data:image/png;base64,{{ comparison.png }}" alt="The pairs compared"></figure>
+<div class="scroll">{{ comparison.summary }}</div>
+
+{% endif %}{% if pairs %}
+<h2 id="pairs">Every pair's outputs</h2>
+<p>The first pair's figures and tables are above; each further pair's are in its own folder:</p>
+<div class="scroll"><table id="pairs-table">
+<thead><tr><th>Pair</th><th>Output</th></tr></thead>
+<tbody>
+{% for item in pairs %}<tr><td>{{ item.pair }}</td><td>{% for path in item.files -%}
+<a href="../{{ path }}"><code>{{ path }}</code></a>{% if not loop.last %}, {% endif %}
+{%- endfor %}</td></tr>
+{% endfor %}
+</tbody></table></div>
+
+{% endif %}<h2 id="provenance">Provenance</h2>
 <p>Code and data fingerprint (sha256 over the code, configuration, notebooks, lock file and the raw data in use):
 <code>{{ fingerprint }}</code>. The git commit, whether the tree was dirty and every installed package
 version are in <code>report/provenance.json</code>.</p>
@@ -167,7 +188,9 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
     """The page, from the provenance record: every figure and table it lists, with their parameters."""
     record = json.loads(Path(provenance_path).read_text(encoding="utf-8"))
     data = record["data_provenance"]
-    records = record["products"]
+    every = record["products"]
+    # The first pair's products (no pair label) make the page's body; the further pairs are listed.
+    records = [item for item in every if "pair" not in item and item["rule"] != "comparison"]
     pair = Pair.from_config(pair_config)
     claims = _by_rule(records, "claims")
     figures = [
@@ -209,7 +232,18 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
     for item in _by_rule(records, "revision_report"):
         revisions = {"png": _png(item["files"]["png"]), "summary": _fragment(_with_suffix(item, "summary.html")[0])}
     raw_files = data.get("source_workbooks") or [{"file": data.get("body_file", ""), "sha256": data.get("sha256", "")}]
-    rows = [{**item, "item": _label(item), "params": _parameters_text(item["parameters"])} for item in records]
+    rows = [{**item, "item": _label(item), "params": _parameters_text(item["parameters"])} for item in every]
+    comparison = None
+    for item in _by_rule(every, "comparison"):
+        comparison = {
+            "png": _png(item["files"]["png"]),
+            "summary": _fragment(_with_suffix(item, "summary.html")[0]),
+            "csv": item["files"]["table"][0],
+        }
+    pairs: dict[str, list[str]] = {}
+    for item in every:
+        if "pair" in item:
+            pairs.setdefault(item["pair"], []).extend(item["outputs"])
     return TEMPLATE.render(
         dataset=record["dataset"],
         data={k: str(data.get(k, "")) for k in ("title", "producer", "vintage", "citation", "licence")},
@@ -224,6 +258,8 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
         fingerprint=record["code"]["fingerprint"]["sha256"],
         records=rows,
         raw_files=raw_files,
+        comparison=comparison,
+        pairs=[{"pair": label, "files": files} for label, files in pairs.items()],
     )
 
 

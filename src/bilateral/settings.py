@@ -40,6 +40,20 @@ def check_regimes_country(config: dict) -> None:
         )
 
 
+def check_pairs(config: dict, pairs: dict) -> None:
+    """Further pairs need a source with their reporters: an IMTS pull asks for the first pair's codes only."""
+    if len(pairs) > 1 and config["source"] == "imf-imts":
+        raise ValueError(
+            "config pairs: the IMTS source pulls the reports of config pair only; for many pairs use "
+            f"source: {XLSX_DATASET} (every reporter of the IMF workbooks; README: 'Many pairs in one run')"
+        )
+
+
+def regimes_country(config: dict) -> str | None:
+    """The country whose governments config regimes.file lists."""
+    return _yaml_key(config["regimes"]["file"], "country", "config regimes.file")
+
+
 def claims_apply(config: dict, claims_file: str | Path = CLAIMS_FILE) -> bool:
     """The paper's claims are about one pair and its succession; they are checked only for that panel."""
     about = _yaml_key(claims_file, "pair", "the paper's claims") or {}
@@ -54,8 +68,46 @@ def claims_apply(config: dict, claims_file: str | Path = CLAIMS_FILE) -> bool:
 
 
 def dataset(config: dict) -> str:
-    """The dataset in use: 'dots-2022' or 'imts-<vintage>'."""
-    return "dots-2022" if config["source"] == "dots-2022" else f"imts-{config['vintage']}"
+    """The dataset in use: 'dots-2022', 'dots-2022-xlsx' or 'imts-<vintage>'."""
+    return config["source"] if config["source"].startswith("dots-") else f"imts-{config['vintage']}"
+
+
+XLSX_DATASET = "dots-2022-xlsx"
+XLSX_DEFAULT_FOLDER = "../shared/data/imf-dots-2022-xlsx"
+
+
+def dots_xlsx_folder(config: dict) -> str:
+    """The folder of IMF workbooks: config dots_xlsx.folder, else $BILATERAL_DOTS_XLSX, else ../shared."""
+    import os
+
+    return config["dots_xlsx"]["folder"] or os.environ.get("BILATERAL_DOTS_XLSX") or XLSX_DEFAULT_FOLDER
+
+
+def check_dots_xlsx(config: dict) -> None:
+    """Source dots-2022-xlsx needs the workbooks until their cache is built: say where they were looked for."""
+    if dataset(config) != XLSX_DATASET or Path(f"data/processed/{XLSX_DATASET}/dots.parquet").is_file():
+        return
+    folder = dots_xlsx_folder(config)
+    if not (Path(folder) / "INDEX.csv").is_file():
+        raise ValueError(
+            f"config source {XLSX_DATASET}: no IMF DOTS workbooks in {folder} (no INDEX.csv there); set "
+            "config dots_xlsx.folder or the environment variable BILATERAL_DOTS_XLSX to their folder"
+        )
+
+
+def read_tidy(path: str | Path, codes=None):
+    """A tidy raw file as text-free frame columns (CSV or the workbooks' Parquet cache); from the
+    cache only the rows the given reporters report, so that no step reads all 235 reporters."""
+    import pandas as pd
+
+    if str(path).endswith(".parquet"):
+        from .dots_cache import read_reporters
+
+        frame = read_reporters(path, codes)
+        frame["value_musd"] = frame["value_musd"].map(repr).where(frame["value_musd"].notna(), "")
+        return frame.astype({"year": str})
+    columns = ["reporter_code", "reporter", "partner_code", "partner", "year", "value_musd"]
+    return pd.read_csv(path, usecols=columns, dtype=str, keep_default_na=False)
 
 
 def raw_files(config: dict) -> list[str]:
@@ -64,6 +116,8 @@ def raw_files(config: dict) -> list[str]:
     for name in dict.fromkeys([dataset(config), config["revisions"]["base"]]):
         if name == "dots-2022":
             files += ["data/raw/dots-2022/dots.csv", "data/raw/dots-2022/provenance.json"]
+        elif name == XLSX_DATASET:
+            files += [f"data/processed/{name}/dots.parquet", f"data/processed/{name}/provenance.json"]
         else:
             files += [f"data/raw/{name}/response.{config['imts']['format']}", f"data/raw/{name}/metadata.json"]
     return files
@@ -130,9 +184,8 @@ def data_coverage(config: dict, raw_path: str | Path) -> dict | None:
         return None
     import pandas as pd
 
-    columns = ["reporter_code", "reporter", "partner_code", "partner", "year", "value_musd"]
-    raw = pd.read_csv(raw_path, usecols=columns, dtype=str, keep_default_na=False)
     pair = Pair.from_config(config["pair"])
+    raw = read_tidy(raw_path, [c.code for c in pair.countries])
     # A name the data do not have stops here, before any work, with the IMF's names close to it.
     pair.check_present(raw, str(raw_path))
     raw = raw[raw["value_musd"] != ""].assign(year=lambda frame: frame["year"].astype(int))
