@@ -49,8 +49,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(UV) --offline --no-deps --no-build-isolation -e .
 	touch $@
 
+# Two workers (one per core here); tests marked xdist_group share a module's build in one worker, and the
+# tests that need a built project copy one session build (tests/project_copy.py).
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check src scripts tests notebooks bench

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, SNAPSHOT
-from project_copy import run, tracked_copy
+from project_copy import built_copy, run
 from snakemake.utils import validate
 
 from bilateral import figures, settings
@@ -127,8 +127,9 @@ def test_the_empty_span_is_drawn_and_labelled(panel):
     assert [int(t.get_text()) for t in fig.axes[1].get_xticklabels()] == list(range(2018, 2025))
 
 
-def test_windows_past_the_data_build_or_stop_as_the_issue_asks(tmp_path):
-    project = tracked_copy(tmp_path)
+@pytest.mark.slow
+def test_windows_past_the_data_build_or_stop_as_the_issue_asks(shared_build, tmp_path):
+    project = built_copy(shared_build, tmp_path)
     overlay = project / "overlay.yaml"
     overlay.write_text(yaml.safe_dump({"figures": {"figure3": {"start": 2018, "end": 2024, "title": "{start}–{end}"}}}))
     built = run(["snakemake", "--cores", "2", "--configfile", "config/config.yaml", "overlay.yaml"], project)
