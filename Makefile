@@ -37,7 +37,9 @@ figures: $(STAMP)
 # the lock (`uv pip sync` would also remove pip and uv itself). The stamp is written last: an
 # interrupted install is redone by the next make.
 UV_VERSION := 0.13.9
-UV = $(BIN)/uv pip install --quiet --python $(BIN)/python
+# --compile-bytecode: as pip does, the .pyc files are written at install; uv does not by default, and
+# where PYTHONDONTWRITEBYTECODE is set Python never writes them: every import compiles again.
+UV = $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 $(STAMP): requirements.lock pyproject.toml
 	$(if $(strip $(VENV_PROBLEMS)),@echo "make: $(VENV) does not match requirements.lock ($(strip $(VENV_PROBLEMS))); rebuilding it")
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

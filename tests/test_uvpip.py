@@ -55,8 +55,10 @@ def test_the_makefile_installs_the_hashed_lock_with_uv_and_stamps_last():
     steps = [line for line in dry.stdout.splitlines() if line.startswith((".venv/", "touch "))]
     assert steps[-4:] == [
         ".venv/bin/python -m pip install --quiet uv==0.13.9",
-        ".venv/bin/python src/bilateral/uvpip.py .venv/bin/uv pip install --quiet --python .venv/bin/python"
+        ".venv/bin/python src/bilateral/uvpip.py .venv/bin/uv pip install --quiet --compile-bytecode"
+        " --python .venv/bin/python"
         " --require-hashes --no-deps -r requirements.lock",
-        ".venv/bin/uv pip install --quiet --python .venv/bin/python --offline --no-deps --no-build-isolation -e .",
+        ".venv/bin/uv pip install --quiet --compile-bytecode --python .venv/bin/python --offline --no-deps"
+        " --no-build-isolation -e .",
         f"touch {stamp}",
     ]
