@@ -29,23 +29,32 @@ CONFIGFILES = $(if $(CONFIG),--configfile config/config.yaml "$$BILATERAL_CONFIG
 figures: $(STAMP)
 	$(SNAKEMAKE) --cores $(CORES) $(CONFIGFILES)
 
-# A new environment whenever the lock file changes or the check above fails: pip checks the hashes
-# only of what it installs, so reusing an environment would accept a lock file whose hashes were
-# altered for packages already installed. The stamp is written last: an interrupted install is
-# redone by the next make.
+# A new environment whenever the lock file changes or the check above fails: the installer checks
+# the hashes only of what it installs, so reusing an environment would accept a lock file whose
+# hashes were altered for packages already installed. uv (pinned, installed with pip) installs the
+# hashed lock in seconds where pip takes about a minute; it is given pip's own index settings
+# (src/bilateral/uvpip.py), and `uv pip install` into the new, empty environment installs exactly
+# the lock (`uv pip sync` would also remove pip and uv itself). The stamp is written last: an
+# interrupted install is redone by the next make.
+UV_VERSION := 0.13.9
+# --compile-bytecode: as pip does, the .pyc files are written at install; uv does not by default, and
+# where PYTHONDONTWRITEBYTECODE is set Python never writes them: every import compiles again.
+UV = $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 $(STAMP): requirements.lock pyproject.toml
 	$(if $(strip $(VENV_PROBLEMS)),@echo "make: $(VENV) does not match requirements.lock ($(strip $(VENV_PROBLEMS))); rebuilding it")
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "error: Python 3.11 or newer is needed ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/python src/bilateral/uvpip.py $(UV) --require-hashes --no-deps -r requirements.lock
+	$(UV) --offline --no-deps --no-build-isolation -e .
 	touch $@
 
+# Two workers (one per core here); tests marked xdist_group share a module's build in one worker, and the
+# tests that need a built project copy one session build (tests/project_copy.py).
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check src scripts tests notebooks bench
@@ -90,7 +99,7 @@ snapshot: $(STAMP)
 
 # Re-resolve the pins after editing pyproject.toml; environment.yml follows the lock file.
 lock: $(STAMP)
-	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --extra cluster --python-version 3.11 --generate-hashes -o requirements.lock
 	$(BIN)/python -c 'from bilateral import pins; open("environment.yml", "w").write(pins.environment_yml(pins.lock_pins("requirements.lock")))'
 

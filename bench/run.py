@@ -32,20 +32,33 @@ class Timing:
     name: str
     walls: list[float] = field(default_factory=list)
     peaks_mb: list[float] = field(default_factory=list)
+    # CPU seconds (user + system) of the run and every process it waited for: on a shared machine
+    # the wall time grows with the others' load, the CPU time much less.
+    cpus: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.walls)
 
+    def add(self, wall: float, peak_mb: float, cpu: float) -> None:
+        self.walls.append(wall)
+        self.peaks_mb.append(peak_mb)
+        self.cpus.append(cpu)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
+
     def row(self) -> str:
         low, high = min(self.walls), max(self.walls)
         return (
-            f"| {self.name} | {self.median:.2f} | {low:.2f}–{high:.2f} | {len(self.walls)} | {max(self.peaks_mb):.0f} |"
+            f"| {self.name} | {self.median:.2f} | {low:.2f}–{high:.2f} | {self.cpu:.2f} | {len(self.walls)} "
+            f"| {max(self.peaks_mb):.0f} |"
         )
 
 
-def timed(args: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one run of `args` (the largest of its processes)."""
+def timed(args: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MB (the largest of its processes) and CPU seconds of one run of `args`."""
     start = time.perf_counter()
     process = subprocess.Popen(
         args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -54,7 +67,7 @@ def timed(args: list[str], cwd: Path, env: dict | None = None) -> tuple[float, f
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{args} in {cwd} failed: {process.stderr.read().decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure(name: str, args: list[str], cwd: Path, runs: int, before=None, env=None) -> Timing:
@@ -62,10 +75,9 @@ def measure(name: str, args: list[str], cwd: Path, runs: int, before=None, env=N
     for number in range(runs):
         if before:
             before()
-        wall, peak = timed(args, cwd, env)
-        timing.walls.append(wall)
-        timing.peaks_mb.append(peak)
-        print(f"  {name}: run {number + 1}/{runs}: {wall:.2f} s", file=sys.stderr, flush=True)
+        wall, peak, cpu = timed(args, cwd, env)
+        timing.add(wall, peak, cpu)
+        print(f"  {name}: run {number + 1}/{runs}: {wall:.2f} s, CPU {cpu:.2f} s", file=sys.stderr, flush=True)
     return timing
 
 
@@ -115,16 +127,12 @@ def main() -> None:
             warm = Timing("fresh clone → every output, warm package cache (make)")
             for _ in range(max(1, runs // 2)):
                 target = fresh()
-                wall, peak = timed([make], target)
-                warm.walls.append(wall)
-                warm.peaks_mb.append(peak)
+                warm.add(*timed([make], target))
             results["fresh_warm"] = warm
             cold_cache = work / "empty-cache"
             target = fresh()
             cold = Timing("fresh clone → every output, cold package cache (make)")
-            wall, peak = timed([make], target, env={"UV_CACHE_DIR": str(cold_cache), "PIP_CACHE_DIR": str(cold_cache)})
-            cold.walls.append(wall)
-            cold.peaks_mb.append(peak)
+            cold.add(*timed([make], target, env={"UV_CACHE_DIR": str(cold_cache), "PIP_CACHE_DIR": str(cold_cache)}))
             results["fresh_cold"] = cold
 
         project = clone(work / "project")
@@ -159,9 +167,7 @@ def main() -> None:
         changed = Timing("one figure changed (figure3's end): make CONFIG=…")
         for _ in range(runs):
             overlay = overlays[next(flip) % 2]
-            wall, peak = timed([make, f"CONFIG={overlay}"], project)
-            changed.walls.append(wall)
-            changed.peaks_mb.append(peak)
+            changed.add(*timed([make, f"CONFIG={overlay}"], project))
         results["one_figure"] = changed
         executed = work / "figure.ipynb"
         results["one_notebook"] = measure(
@@ -201,22 +207,24 @@ TARGETS = [
 def write(path: Path, results: dict[str, Timing], quick: bool) -> None:
     lines = ["# Benchmark results", "", "Written by `python bench/run.py`" + (" --quick" if quick else "") + ".", ""]
     lines += machine()
-    lines += ["", "## Targets", "", "| target | measured | goal | met |", "|---|---|---|---|"]
+    lines += ["", f"- Load average when the runs ended: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"]
+    lines += ["", "## Targets", "", "| target | measured (wall) | CPU | goal | met |", "|---|---|---|---|---|"]
     for label, key, base, goal in TARGETS:
         if key not in results:
             continue
-        value = results[key].median
+        value, cpu = results[key].median, results[key].cpu
         if isinstance(base, str):
             ratio = value / results[base].median
             text, met = (
                 f"{ratio:.2f}× ({value:.2f} s / {results[base].median:.2f} s)",
                 ratio <= float(goal.strip("≤ ×")),
             )
+            cpu_text = f"{cpu / results[base].cpu:.2f}× ({cpu:.2f} s / {results[base].cpu:.2f} s)"
         else:
-            text, met = f"{value:.1f} s", value <= base
-        lines.append(f"| {label} | {text} | {goal} | {'yes' if met else 'no'} |")
-    lines += ["", "## Every scenario (seconds; peak memory of the largest process)", ""]
-    lines += ["| scenario | median | min–max | runs | peak MB |", "|---|---|---|---|---|"]
+            text, met, cpu_text = f"{value:.1f} s", value <= base, f"{cpu:.1f} s"
+        lines.append(f"| {label} | {text} | {cpu_text} | {goal} | {'yes' if met else 'no'} |")
+    lines += ["", "## Every scenario (seconds; CPU: user + system of all its processes; peak MB: the largest)", ""]
+    lines += ["| scenario | median | min–max | CPU | runs | peak MB |", "|---|---|---|---|---|---|"]
     lines += [timing.row() for timing in results.values()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

@@ -84,7 +84,8 @@ def raw_tidy(wildcards):
 
 # The years the raw data in use have for the pair, read now so that a figure's window is checked
 # (and `earliest`/`latest` resolved) before any notebook runs; None for an IMTS vintage not pulled yet.
-COVERAGE = settings.data_coverage(config, raw_tidy_path(DATASET))
+# Kept in .snakemake/ under the raw file's sha256 and the settings: a no-op need not re-read it.
+COVERAGE = settings.data_coverage(config, raw_tidy_path(DATASET), cache=".snakemake/bilateral/coverage.json")
 
 
 def figure_parameters(wildcards):

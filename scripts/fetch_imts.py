@@ -4,12 +4,14 @@ import logging
 import sys
 from pathlib import Path
 
+from bilateral import progress
 from bilateral.imts import fetch
 from bilateral.imts.request import from_fields
 
 
 def main(snakemake) -> None:
     logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    progress.show("bilateral.imts", "fetch")  # a download may take minutes: each step on the terminal too
     options = snakemake.params.imts
     try:
         fetch.fetch(

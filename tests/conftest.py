@@ -49,6 +49,14 @@ needs_workbooks = pytest.mark.usefixtures("workbooks")
 
 
 @pytest.fixture(scope="session")
+def shared_build(tmp_path_factory) -> Path:
+    """The session's one clean build of the committed project (tests/project_copy.py); read only."""
+    from project_copy import shared_build as build
+
+    return build(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def raw():
     from bilateral.schemas import read_raw
 

@@ -1,7 +1,14 @@
-"""Run the workflow in a temporary copy of the project, as a fresh clone would."""
+"""Run the workflow in a temporary copy of the project, as a fresh clone would.
+
+A whole build takes most of a minute of CPU, so the suite makes one clean build of the committed
+project per session (`shared_build`, shared by the pytest-xdist workers) and tests that need a built
+project start from a copy of it (`built_copy`); tests that need a build of their own (another pair,
+another source, `verify`'s rebuild) make it themselves.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -46,3 +53,28 @@ def digests(folder: Path) -> dict[str, str]:
         for p in sorted(folder.glob(pattern))
         if p.is_file()
     }
+
+
+def shared_build(tmp_path_factory) -> Path:
+    """One clean build of the committed project (tracked files, `snakemake --cores 2`) for the whole
+    session: the first worker to ask makes it, the others wait for it on a lock. Never written to:
+    a test that edits files or runs Snakemake works in a `built_copy` of it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the session's folder, above each worker's own
+    folder, done = base / "shared-build", base / "shared-build.done"
+    with open(base / "shared-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            run(["snakemake", "--cores", "2"], tracked_copy(folder))
+            done.touch()
+    return folder
+
+
+def built_copy(build: Path, target: Path) -> Path:
+    """A copy of `build` with Snakemake's records (.snakemake) and every file's time kept, so that
+    Snakemake in the copy sees a built, up-to-date project, as it would after building there."""
+    shutil.copytree(build, target, symlinks=True, ignore=shutil.ignore_patterns("locks"), dirs_exist_ok=True)
+    return target

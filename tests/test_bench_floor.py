@@ -7,13 +7,14 @@ import json
 import shutil
 import sys
 
+import pytest
 from conftest import ROOT
 from project_copy import run, tracked_copy
 
 
-def test_the_floor_writes_the_workflows_bytes(tmp_path):
-    built = tracked_copy(tmp_path / "workflow")
-    run(["snakemake", "--cores", "2"], built)
+@pytest.mark.slow
+def test_the_floor_writes_the_workflows_bytes(shared_build, tmp_path):
+    built = shared_build  # read only
     floor = tracked_copy(tmp_path / "floor")
     (floor / "report").mkdir()
     shutil.copy(built / "report/provenance.json", floor / "report/provenance.json")

@@ -10,7 +10,10 @@ import nbformat
 import pandas as pd
 import pytest
 from conftest import ROOT
-from project_copy import run, tracked_copy
+from project_copy import built_copy, run
+
+# Builds the workflow: slow, and one worker runs the module so its build is made once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("extending")]
 
 
 def own_totals() -> dict[int, float]:
@@ -37,8 +40,9 @@ def code_blocks(section: str, after: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def extended(tmp_path_factory):
-    project = tracked_copy(tmp_path_factory.mktemp("extended"))
+def extended(shared_build, tmp_path_factory):
+    # A built project, as the README's reader has: the build adds the new figure, table and claim.
+    project = built_copy(shared_build, tmp_path_factory.mktemp("extended"))
     section = readme_section()
 
     # 1. A figure: one config entry, as the README writes it.

@@ -11,6 +11,9 @@ from conftest import SNAPSHOT
 from imf_server import ImfServer, Reply, imts_csv_from_tidy
 from project_copy import run, tracked_copy
 
+# Builds the workflow: slow, and one worker runs the module so its build is made once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("imts")]
+
 VINTAGE = "2099-01-01"
 DATASET = f"imts-{VINTAGE}"
 CODES = {"BGD", "RUS", "SUN", "G001"}

@@ -44,6 +44,8 @@ def built(tmp_path_factory):
     return project
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("china")
 def test_figure_shows_the_new_partner_from_bangladeshs_report(built):
     rows = pd.read_csv(built / "figures/china_recent.csv")
     own = rows[rows.reported_by == "Bangladesh"].set_index("year")
@@ -62,6 +64,8 @@ def test_figure_shows_the_new_partner_from_bangladeshs_report(built):
     assert (built / "figures/china_recent.png").read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("china")
 def test_regime_tables_are_built_and_the_papers_claims_are_not_checked(built):
     camps = pd.read_csv(built / "tables/regimes_by_camp.csv")
     assert set(camps.reported_by) == {"Bangladesh", CHINA}  # each side named by its country
@@ -92,6 +96,7 @@ def test_home_country_without_its_regimes_file_stops_before_any_work(tmp_path):
 
 
 @needs_workbooks
+@pytest.mark.slow
 def test_imts_pull_of_another_pair_brings_both_sides(tmp_path):
     """Bangladesh-China through `source: imf-imts`: the request asks for the pair's codes, and the
     partner's own report fills the mirror. The local server answers with the two countries' real

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import pytest
 import yaml
-from project_copy import run, tracked_copy
+from project_copy import built_copy, run
 
 # Whatever re-runs, the provenance record, the page and the final target follow.
 REPORTING = {"provenance": 1, "html_report": 1, "all": 1}
@@ -24,10 +24,8 @@ ASSIGNS_YEARS = {"regime_tables": 1, "history": 1, "thesis": 1, "claims": 1}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = tracked_copy(tmp_path_factory.mktemp("rerun"))
-    run(["snakemake", "--cores", "2"], project)
-    return project
+def built(shared_build, tmp_path_factory):
+    return built_copy(shared_build, tmp_path_factory.mktemp("rerun"))
 
 
 def planned_jobs(project, overlay: dict | None = None) -> dict[str, int]:
@@ -78,9 +76,9 @@ def test_a_config_value_reruns_what_reads_it(built, overlay, expected):
     assert planned_jobs(built, overlay) == want
 
 
-def test_notebook_and_package_edits_rerun_what_runs_them(tmp_path):
-    project = tracked_copy(tmp_path)
-    run(["snakemake", "--cores", "2"], project)
+@pytest.mark.slow
+def test_notebook_and_package_edits_rerun_what_runs_them(shared_build, tmp_path):
+    project = built_copy(shared_build, tmp_path)
     notebook = project / "notebooks/regime_tables.ipynb"
     text = notebook.read_text()
     notebook.write_text(text)  # newer, same bytes: Snakemake also compares the recorded checksum
@@ -93,10 +91,10 @@ def test_notebook_and_package_edits_rerun_what_runs_them(tmp_path):
     assert planned_jobs(project) == {"clean": 1, **EVERY_NOTEBOOK, **REPORTING}
 
 
-def test_a_changed_window_is_built_and_recorded_as_built(tmp_path):
+@pytest.mark.slow
+def test_a_changed_window_is_built_and_recorded_as_built(shared_build, tmp_path):
     """The bug this guards against: the record stated the new window beside the old figure."""
-    project = tracked_copy(tmp_path)
-    run(["snakemake", "--cores", "2"], project)
+    project = built_copy(shared_build, tmp_path)
     (project / "overlay.yaml").write_text(yaml.safe_dump({"figures": {"figure3": {"end": 2020}}}))
     run(["snakemake", "--cores", "2", "--configfile", "config/config.yaml", "overlay.yaml"], project)
     assert pd.read_csv(project / "figures/figure3.csv").year.max() == 2020
@@ -135,9 +133,9 @@ def test_a_bad_window_stops_before_any_work(built, figure, message):
     assert result.returncode != 0 and message in result.stderr
 
 
-def test_outputs_no_longer_declared_are_removed_and_named(tmp_path):
-    project = tracked_copy(tmp_path)
-    run(["snakemake", "--cores", "2"], project)
+@pytest.mark.slow
+def test_outputs_no_longer_declared_are_removed_and_named(shared_build, tmp_path):
+    project = built_copy(shared_build, tmp_path)
     config = yaml.safe_load((project / "config/config.yaml").read_text())
     del config["figures"]["figure3"]
     (project / "config/config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
@@ -167,9 +165,9 @@ def test_settings_that_would_fail_late_stop_before_any_work(built, overlay, mess
     assert result.returncode != 0 and message in result.stderr
 
 
-def test_a_failed_run_leaves_no_record_or_page_of_an_earlier_build(tmp_path):
-    project = tracked_copy(tmp_path)
-    run(["snakemake", "--cores", "2"], project)
+@pytest.mark.slow
+def test_a_failed_run_leaves_no_record_or_page_of_an_earlier_build(shared_build, tmp_path):
+    project = built_copy(shared_build, tmp_path)
     assert (project / "report/provenance.json").exists() and (project / "report/index.html").exists()
     notebook = project / "notebooks/trade_figure.ipynb"
     document = json.loads(notebook.read_text())

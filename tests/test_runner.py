@@ -158,10 +158,13 @@ def test_make_rebuilds_a_venv_that_does_not_match_the_lock(tmp_path, report, reb
 
 
 @pytest.mark.slow
-def test_make_recovers_from_a_killed_snakemake(tmp_path):
-    from project_copy import tracked_copy
+def test_make_recovers_from_a_killed_snakemake(shared_build, tmp_path):
+    from project_copy import built_copy
 
-    project = tracked_copy(tmp_path / "project")
+    # A built project whose figures 1 and 2 are gone: their notebook jobs are what make runs.
+    project = built_copy(shared_build, tmp_path / "project")
+    for lost in [*project.glob("figures/figure1.*"), *project.glob("figures/figure2.*")]:
+        lost.unlink()
     (project / ".venv").symlink_to(ROOT / ".venv")
     log = open(tmp_path / "make.log", "w")  # noqa: SIM115
     make = subprocess.Popen(["make", "CORES=2"], cwd=project, stdout=log, stderr=subprocess.STDOUT)

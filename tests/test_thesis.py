@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, bangladesh_russia_by_hand, bangladesh_world_by_hand
-from project_copy import digests, run, tracked_copy
+from project_copy import built_copy, digests, run
 from scipy import stats
 
 from bilateral import claims, regime_claims, regimes, thesis
@@ -293,11 +293,11 @@ def test_unknown_government_in_a_claim_stops(tmp_path):
         claims.check_governments([claim], regimes.load(ROOT / "config/regimes.yaml"))
 
 
-def test_build_writes_the_thesis_tables_and_claims_byte_identically(tmp_path):
-    """End to end in a copy of the project: the thesis tables, the claims table's thesis rows, and
-    a forced re-run of the two new notebooks gives the same bytes."""
-    copy = tracked_copy(tmp_path)
-    run(["snakemake", "--cores", "2"], copy)
+@pytest.mark.slow
+def test_build_writes_the_thesis_tables_and_claims_byte_identically(shared_build, tmp_path):
+    """End to end in a copy of the session's build: the thesis tables, the claims table's thesis
+    rows, and a forced re-run of the two new notebooks gives the same bytes."""
+    copy = built_copy(shared_build, tmp_path)
     for name in ("thesis", "thesis_share_by_camp", "thesis_share_by_government"):
         for ext in ("csv", "md", "tex", "html"):
             assert (copy / f"tables/{name}.{ext}").stat().st_size > 0

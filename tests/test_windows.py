@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 
 import matplotlib
 import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, SNAPSHOT
-from project_copy import run, tracked_copy
+from project_copy import built_copy, run
 from snakemake.utils import validate
 
 from bilateral import figures, settings
@@ -48,6 +49,28 @@ def test_the_coverage_is_the_pairs_years_in_the_raw_file(config):
     years = pair_years_by_hand()
     assert settings.data_coverage(config, SNAPSHOT) == {"with_data": [years[0], years[-1]]}
     assert (years[0], years[-1]) == (1972, 2020)  # dots-2022 ends in 2020 (its README)
+
+
+def test_the_kept_coverage_is_the_computed_one_and_follows_the_raw_file(config, tmp_path):
+    """The workflow keeps the coverage in .snakemake/ (a no-op need not re-read the raw file): the kept
+    answer is the one computed from the file, and an edit of the file or of the settings recomputes it."""
+    years = pair_years_by_hand()
+    cache, raw = tmp_path / "coverage.json", tmp_path / "dots.csv"
+    raw.write_bytes(SNAPSHOT.read_bytes())
+    assert settings.data_coverage(config, raw, cache=cache) == {"with_data": [years[0], years[-1]]}
+    assert len(json.loads(cache.read_text())) == 1
+    assert settings.data_coverage(config, raw, cache=cache) == {"with_data": [years[0], years[-1]]}
+    assert len(json.loads(cache.read_text())) == 1  # read back, not computed and kept again
+    # Without the 2020 rows of the pair the data end in 2019: same size of cache key, new answer.
+    lines = raw.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if not (",2020," in line and "Bangladesh" in line and "Russian" in line)]
+    assert len(kept) < len(lines)
+    raw.write_text("".join(kept))
+    assert settings.data_coverage(config, raw, cache=cache) == {"with_data": [years[0], 2019]}
+    later = copy.deepcopy(config)
+    later["panel"]["first_year"] = 1980
+    assert settings.data_coverage(later, raw, cache=cache) == {"with_data": [1980, 2019]}
+    assert len(json.loads(cache.read_text())) == 3
 
 
 def test_earliest_and_latest_resolve_from_the_data(config):
@@ -104,8 +127,9 @@ def test_the_empty_span_is_drawn_and_labelled(panel):
     assert [int(t.get_text()) for t in fig.axes[1].get_xticklabels()] == list(range(2018, 2025))
 
 
-def test_windows_past_the_data_build_or_stop_as_the_issue_asks(tmp_path):
-    project = tracked_copy(tmp_path)
+@pytest.mark.slow
+def test_windows_past_the_data_build_or_stop_as_the_issue_asks(shared_build, tmp_path):
+    project = built_copy(shared_build, tmp_path)
     overlay = project / "overlay.yaml"
     overlay.write_text(yaml.safe_dump({"figures": {"figure3": {"start": 2018, "end": 2024, "title": "{start}–{end}"}}}))
     built = run(["snakemake", "--cores", "2", "--configfile", "config/config.yaml", "overlay.yaml"], project)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import ROOT
-from project_copy import digests, git_init, run, tracked_copy
+from project_copy import built_copy, digests, git_init, run, tracked_copy
 
 from bilateral.programs import with_programs_table
 from bilateral.verify import MANIFEST, read_manifest
@@ -19,10 +22,32 @@ TABLES = ["regimes_by_government", "regimes_by_camp", "year_assignment"]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = tracked_copy(tmp_path_factory.mktemp("project"))
-    run(["snakemake", "--cores", "2"], project)
-    return project
+def built(shared_build, tmp_path_factory):
+    """The session's clean build, copied: tests here run Snakemake and nbval in it."""
+    return built_copy(shared_build, tmp_path_factory.mktemp("project"))
+
+
+# The snapshot's cell behind the paper's 1986 claim (Bangladesh's imports from the USSR) and an edit of it.
+CELL_1986 = ",USSR,country,TMG_CIF_USD,1986,86.33000000000003,"
+EDITED_1986 = ",USSR,country,TMG_CIF_USD,1986,96.33,"
+
+
+@pytest.fixture(scope="module")
+def verified(tmp_path_factory):
+    """`bilateral verify --keep` in a git copy of the project whose raw data were edited but not
+    committed. Its one rebuild (of the commit) is what three tests check: verify passes, it says
+    that the uncommitted edit is not verified, and a second clean build gives the same bytes."""
+    project = tracked_copy(tmp_path_factory.mktemp("verify"))
+    git_init(project)
+    snapshot = project / "data/raw/dots-2022/dots.csv"
+    text = snapshot.read_text()
+    assert CELL_1986 in text
+    snapshot.write_text(text.replace(CELL_1986, EDITED_1986))
+    result = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2", "--keep"], project, check=False)
+    kept = re.search(r"^verify: rebuilt project kept in (.+)$", result.stdout, flags=re.MULTILINE)
+    yield project, result, Path(kept[1]) if kept else None
+    if kept:
+        shutil.rmtree(kept[1], ignore_errors=True)
 
 
 def test_every_declared_output_exists_and_is_well_formed(built):
@@ -93,10 +118,14 @@ def test_notebooks_reproduce_their_key_numbers(built):
     assert digests(built) == before
 
 
-def test_clean_rebuild_is_byte_identical(built, tmp_path):
-    again = tracked_copy(tmp_path)
-    run(["snakemake", "--cores", "2"], again)
-    assert digests(again) == digests(built)
+@pytest.mark.slow
+@pytest.mark.xdist_group("verify")
+def test_clean_rebuild_is_byte_identical(shared_build, verified):
+    """Two clean builds in two folders: the session's and verify's rebuild."""
+    _, result, again = verified
+    assert again is not None and again != shared_build, result.stdout[-3000:] + result.stderr[-3000:]
+    assert len(digests(again)) > 40
+    assert digests(again) == digests(shared_build)
 
 
 def test_committed_checksums_match_a_fresh_build(built):
@@ -205,24 +234,17 @@ def test_html_report_renders_in_a_real_browser(chromium, built):
     assert all((shots / f"report-{width}px.png").stat().st_size > 10_000 for width in WIDTHS)
 
 
-def test_verify_passes_and_names_a_changed_raw_file(tmp_path):
-    project = tracked_copy(tmp_path / "project")
-    git_init(project)
-    ok = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2"], project, check=False)
+@pytest.mark.slow
+@pytest.mark.xdist_group("verify")
+def test_verify_passes_and_names_a_changed_raw_file(verified):
+    project, ok, _ = verified
+    snapshot = project / "data/raw/dots-2022/dots.csv"
+    # verify rebuilds what is committed: an uncommitted edit of the raw data (Bangladesh's 1986 imports
+    # from the USSR, the number behind the paper's 1986 claim) is not what it checks, and it says so.
+    assert EDITED_1986 in snapshot.read_text()
     assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr[-3000:]
     assert "verify: OK" in ok.stdout and "identical  figures/figure1.png" in ok.stdout
-
-    snapshot = project / "data/raw/dots-2022/dots.csv"
-    # Bangladesh's 1986 imports from the USSR, the number behind the paper's 1986 claim.
-    text = snapshot.read_text()
-    assert ",USSR,country,TMG_CIF_USD,1986,86.33000000000003," in text
-    snapshot.write_text(
-        text.replace(",USSR,country,TMG_CIF_USD,1986,86.33000000000003,", ",USSR,country,TMG_CIF_USD,1986,96.33,")
-    )
-    # verify rebuilds what is committed: an uncommitted edit is not what it checks, and it says so.
-    uncommitted = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2"], project, check=False)
-    assert uncommitted.returncode == 0
-    assert "uncommitted changes in the work tree are not verified" in uncommitted.stdout
+    assert "uncommitted changes in the work tree are not verified" in ok.stdout
     commit = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam"]
     run([*commit, "edit the raw data"], project)
     # Committed but not its record: the rebuild stops before any work, naming the file and the record.

@@ -14,10 +14,10 @@ matplotlib.use("Agg")  # no screen; also keeps the rendering backend fixed acros
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
+from . import theme  # noqa: E402
 from .atomic import atomic_path  # noqa: E402
 from .pair import PARTNER_SIDE, home_side, sides  # noqa: E402
 
@@ -172,7 +172,7 @@ def plot(rows: pd.DataFrame, title: str, source_line: str, main_side: str = "hom
     `years` (first, last; default: the rows' years), any year without data shaded and labelled."""
     if main_side not in MAIN_SIDES:
         raise ValueError(f"main_side {main_side!r}: choose one of {list(MAIN_SIDES)}")
-    sns.set_theme(style="whitegrid", context="paper", font="DejaVu Sans")
+    theme.set_theme("whitegrid")  # seaborn's set_theme(style="whitegrid", context="paper", font="DejaVu Sans")
     home = home_side(rows)
     order = sides(rows) if main_side == "home" else sides(rows)[::-1]
     fig, axes = plt.subplots(2, 1, figsize=(8, 8.2), sharex=True, sharey=True)

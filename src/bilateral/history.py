@@ -21,10 +21,10 @@ matplotlib.use("Agg")  # no screen; also keeps the rendering backend fixed acros
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from . import theme  # noqa: E402
 from .pair import PARTNER_SIDE, home_side, sides  # noqa: E402
 
 # Camp styles in the order of the regimes file's `camps`: (face grey, hatch). A fifth camp and
@@ -148,7 +148,7 @@ def _points(ax, x, y, flags, grey: str, marker: str) -> None:
 
 def plot(rows: pd.DataFrame, band_rows: pd.DataFrame, camps: list[str], title: str, source_line: str):
     """Two panels sharing the year axis: trade on a log scale, and the share of world trade."""
-    sns.set_theme(style="white", context="paper", font="DejaVu Sans")
+    theme.set_theme("white")  # seaborn's set_theme(style="white", context="paper", font="DejaVu Sans")
     home = home_side(rows)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 8.5), sharex=True, height_ratios=[3, 2])
     _draw_bands((top, bottom), band_rows, camps)

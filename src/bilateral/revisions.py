@@ -15,8 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 
+from . import theme  # noqa: E402
 from .figures import save  # noqa: E402
 from .pair import PARTNER_SIDE, home_side  # noqa: E402
 
@@ -75,7 +75,7 @@ def summary(table: pd.DataFrame, tolerance: float = 1e-9) -> pd.DataFrame:
 
 
 def plot(table: pd.DataFrame, base_label: str, new_label: str, title: str):
-    sns.set_theme(style="whitegrid", context="paper", font="DejaVu Sans")
+    theme.set_theme("whitegrid")  # seaborn's set_theme(style="whitegrid", context="paper", font="DejaVu Sans")
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
     home = home_side(table)
     for row, side in enumerate((home, PARTNER_SIDE)):

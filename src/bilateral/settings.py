@@ -8,12 +8,15 @@ Which files the workflow writes is not here: the rules' own output patterns decl
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
 import yaml
 
-from .checksums import sha256_file
+from . import yamlfile
+from .atomic import write_text
+from .checksums import sha256_bytes, sha256_file
 from .pair import Pair
 
 CLAIMS_FILE = "config/claims.yaml"
@@ -23,7 +26,7 @@ def _yaml_key(path: str | Path, key: str, what: str):
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no such file ({what})")
     with open(path, encoding="utf-8") as handle:
-        return (yaml.safe_load(handle) or {}).get(key)
+        return (yamlfile.safe_load(handle) or {}).get(key)
 
 
 def check_regimes_country(config: dict) -> None:
@@ -177,11 +180,43 @@ def title_years_warning(name: str, title: str, start, end) -> str | None:
     return None
 
 
-def data_coverage(config: dict, raw_path: str | Path) -> dict | None:
+def data_coverage(config: dict, raw_path: str | Path, cache: str | Path | None = None) -> dict | None:
     """The first and last year the raw data have a value for the pair, either reporting side,
-    within the panel's years; None when the file is not there yet (an IMTS vintage not pulled)."""
+    within the panel's years; None when the file is not there yet (an IMTS vintage not pulled).
+
+    With `cache` (a JSON file), an answer is kept under the sha256 of the raw file, the settings it
+    depends on and the code that computes it, so that an unchanged project is not re-read at every
+    workflow load (a tenth of a second of every `make`)."""
     if not Path(raw_path).is_file():
         return None
+    if cache is None:
+        return _data_coverage(config, raw_path)
+    key = sha256_bytes(
+        json.dumps(
+            [
+                sha256_file(raw_path),
+                config["pair"],
+                {name: config["panel"][name] for name in ("succession_year", "first_year", "last_year")},
+                [sha256_file(Path(__file__).with_name(name)) for name in ("settings.py", "pair.py")],
+            ],
+            sort_keys=True,
+        ).encode()
+    )
+    try:
+        kept = json.loads(Path(cache).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    if not isinstance(kept, dict):
+        kept = {}
+    if key in kept:
+        return kept[key]
+    coverage = _data_coverage(config, raw_path)  # raises, naming the file, before anything is kept
+    kept = dict(list(kept.items())[-15:]) | {key: coverage}  # a few settings at a time (tests, overlays)
+    write_text(cache, json.dumps(kept, indent=1, sort_keys=True) + "\n")
+    return coverage
+
+
+def _data_coverage(config: dict, raw_path: str | Path) -> dict:
     import pandas as pd
 
     pair = Pair.from_config(config["pair"])
@@ -343,6 +378,13 @@ def check_thesis_claim(config: dict, claims: list[dict]) -> None:
 
 def check_kernel(name: str) -> None:
     """The Jupyter kernel the notebooks run with must exist (config kernel)."""
+    from jupyter_core.paths import jupyter_path
+
+    # A kernel is a folder holding kernel.json in one of Jupyter's kernel folders (where
+    # jupyter_client looks): found there, it exists. jupyter_client itself, a tenth of a second to
+    # import at every workflow load, answers the other cases and names the installed kernels.
+    if any((Path(folder) / name.lower() / "kernel.json").is_file() for folder in jupyter_path("kernels")):
+        return
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:

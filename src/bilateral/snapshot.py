@@ -17,7 +17,6 @@ import pandas as pd
 from . import __version__, tidy
 from .atomic import write_text
 from .checksums import sha256_bytes, sha256_file
-from .dots_excel import read_workbook
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -104,6 +103,10 @@ def _expected_checksums(source_dir: Path) -> dict[str, str]:
 
 def build(source_dir: Path) -> tuple[str, dict]:
     """Return (tidy CSV text, provenance record) for the three workbooks in `source_dir`."""
+    # Imported here: openpyxl takes a tenth of a second, and every workflow load imports this
+    # module for check_record alone.
+    from .dots_excel import read_workbook
+
     expected = _expected_checksums(source_dir)
     frames, sources = [], []
     for name, reporter in WORKBOOKS.items():

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS  # statsmodels.api imports all of statsmodels
 
 from .claims import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED  # one vocabulary of verdicts
 from .pair import sides
@@ -122,7 +122,7 @@ def design(rows: pd.DataFrame, camp: str, time_control: str) -> np.ndarray:
 def hac_regression(y: np.ndarray, x: np.ndarray, lags: int, level: float = 0.95) -> dict:
     """OLS with Newey-West standard errors (Bartlett kernel, small-sample factor n/(n-k)) and a
     t interval with n-k degrees of freedom, for the coefficient of column 1 (the camp)."""
-    fit = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True)
+    fit = OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True)
     low, high = fit.conf_int(alpha=1 - level)[1]
     return {"effect": float(fit.params[1]), "hac_se": float(fit.bse[1]), "ci_low": float(low), "ci_high": float(high)}
 
