@@ -152,7 +152,9 @@ def regime_parameters(wildcards):
 
 
 def history_parameters(wildcards):
-    title = HISTORY_TITLE if wildcards.pair == run_pairs.PRIMARY else settings.history_title(pair_config(wildcards.pair))
+    title = (
+        HISTORY_TITLE if wildcards.pair == run_pairs.PRIMARY else settings.history_title(pair_config(wildcards.pair))
+    )
     return {"title_pattern": title, **regime_parameters(wildcards), "dpi": config["figure_dpi"]}
 
 
