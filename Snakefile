@@ -35,8 +35,11 @@ include: "rules/report.smk"
 onstart:
     # Jobs are about to change outputs: the record and the page describe the last complete build and
     # would pass for current if this run failed or were interrupted; the run's end writes them anew.
-    for _stale in (rules.provenance.output[0], rules.html_report.output[0]):
-        Path(_stale).unlink(missing_ok=True)
+    # Only those this run will write: a run that re-makes the page alone keeps the current record.
+    _scheduled = {job.rule.name for job in workflow.dag.needrun_jobs()}
+    for _rule in (rules.provenance, rules.html_report):
+        if _rule.rule.name in _scheduled:
+            Path(_rule.output[0]).unlink(missing_ok=True)
 
 
 rule all:

@@ -8,7 +8,7 @@ rule claims:
         # The claims about camps and governments need these (README: "The whole history and the thesis test").
         world=HOME_WORLD,
         regimes=config["regimes"]["file"],
-        thesis=expand(rules.thesis.output.table[0], pair=run_pairs.PRIMARY)[0],
+        thesis=expand(declared(rules.thesis.output.table[0]), pair=run_pairs.PRIMARY)[0],
     output:
         table=report(
             multiext("tables/claims", ".csv", ".md", ".html"),

@@ -25,7 +25,7 @@ rule clean:
 
 # The panel of the dataset in use, as the notebook rules read it: a pattern of the wildcard `pair`,
 # and the first pair's file (PANEL), which the rules about the paper's pair alone read.
-PANEL_OF = expand(rules.clean.output.panel, dataset=DATASET, allow_missing=True)[0]
-HOME_WORLD_OF = expand(rules.clean.output.world, dataset=DATASET, allow_missing=True)[0]
+PANEL_OF = expand(declared(rules.clean.output.panel), dataset=DATASET, allow_missing=True)[0]
+HOME_WORLD_OF = expand(declared(rules.clean.output.world), dataset=DATASET, allow_missing=True)[0]
 PANEL = expand(PANEL_OF, pair=run_pairs.PRIMARY)[0]
 HOME_WORLD = expand(HOME_WORLD_OF, pair=run_pairs.PRIMARY)[0]

@@ -60,6 +60,16 @@ PACKAGE = settings.digest(settings.package_files())
 ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
 
 
+def declared(path):
+    """A rule's file as the rule wrote it. With a default storage provider (profiles/kubernetes),
+    `rules.X.output` hands back the local copy of a storage object, which must not be mapped again
+    when it is passed on as another rule's input."""
+    stored = getattr(path, "flags", {}).get("storage_object")
+    if stored is None:
+        return str(path)
+    return str(Path(stored.query).relative_to(workflow.storage_settings.default_storage_prefix))
+
+
 def raw_record(dataset):
     """The provenance record of a dataset: written by the importer, the workbook cache or the fetch."""
     if dataset == settings.XLSX_DATASET:
@@ -222,7 +232,7 @@ def job(rule, **wildcards):
             if callable(value):  # an input function of the wildcards (a pair's regimes file)
                 value = value(values)
             paths = [value] if isinstance(value, str) else list(value)
-            filled = [str(path).format(**wildcards) for path in paths]
+            filled = [declared(path).format(**wildcards) for path in paths]
             named[name] = filled[0] if isinstance(value, str) else filled
         return named
 

@@ -3,7 +3,7 @@ rule provenance:
     input:
         products=lambda wc: files_of(notebook_jobs()),
         # Each pair's cleaning record, the first pair's first.
-        clean=lambda wc: expand(rules.clean.output.record, dataset=DATASET, pair=list(PAIRS)),
+        clean=lambda wc: expand(declared(rules.clean.output.record), dataset=DATASET, pair=list(PAIRS)),
         raw=settings.raw_files(config),
         raw_record=raw_record(DATASET),
     output:
@@ -33,7 +33,7 @@ rule html_report:
     """The reviewer's page: figures, regime tables, claim verdicts, provenance, citation."""
     input:
         products=rules.provenance.input.products,
-        provenance=rules.provenance.output[0],
+        provenance=declared(rules.provenance.output[0]),
     output:
         "report/index.html",
     log:

@@ -2,7 +2,7 @@ rule revision_report:
     """Two vintages side by side, series by series and year by year (built when they differ)."""
     input:
         notebook="notebooks/revision_report.ipynb",
-        base=expand(rules.clean.output.panel, dataset=REVISION_BASE, pair=run_pairs.PRIMARY)[0],
+        base=expand(declared(rules.clean.output.panel), dataset=REVISION_BASE, pair=run_pairs.PRIMARY)[0],
         new=PANEL,
         base_provenance=raw_record(REVISION_BASE),
         new_provenance=raw_record(DATASET),

@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, WORKBOOKS, needs_workbooks
+from conftest import ROOT, WORKBOOKS, needs_workbooks, skip_or_fail
 from project_copy import BIN, run, tracked_copy
 from snakemake.utils import validate
 
@@ -235,7 +235,7 @@ def _sheet_values(reporter: str, sheet: str, partner: str) -> dict[int, tuple[fl
 @pytest.fixture(scope="module")
 def south_asia(tmp_path_factory):
     if not (WORKBOOKS / "INDEX.csv").exists():
-        pytest.skip(f"IMF DOTS workbooks not found in {WORKBOOKS}")
+        skip_or_fail(f"IMF DOTS workbooks not found in {WORKBOOKS} (set BILATERAL_DOTS_XLSX to their folder)")
     base = tmp_path_factory.mktemp("south-asia")
     files = [_file_of(name) for name in ("Bangladesh", "Russian Federation", "USSR", *HOMES.values())]
     folder = _subset(base / "xlsx", files)
@@ -295,6 +295,10 @@ def test_comparison_numbers_are_the_workbooks(south_asia):
                 assert mirror.loc[year, "share_pct"] == pytest.approx(expected, rel=1e-12), (code, year)
             else:
                 assert math.isnan(mirror.loc[year, "share_pct"]), (code, year)
+        # Who reported each row: the home country its own rows; the partner (USSR, then Russia) the
+        # mirror rows, which are about the home country.
+        assert set(own.reporter) == {name} and set(mirror.partner) == {name}
+        assert set(mirror.reporter) <= {"USSR", "Russian Federation"}, set(mirror.reporter)
         # The USSR's side 1981-1991 is the IMF's estimate from the home country's report: flagged.
         ussr = mirror.loc[1981:1991]
         assert ussr.loc[ussr.share_pct.notna(), "estimate"].all() and ussr.share_pct.notna().any()

@@ -183,3 +183,16 @@ def test_a_failed_run_leaves_no_record_or_page_of_an_earlier_build(shared_build,
     for executed in project.glob("figures/figure*.ipynb"):
         assert "a job that fails" not in executed.read_text()
         assert executed.with_suffix(".png").exists()
+
+
+def test_a_page_only_rebuild_keeps_the_current_record(shared_build, tmp_path):
+    """An edit of the page's script re-makes the page alone; the record it reads is still current and
+    must survive the start of the run (it was removed and the page then failed on its absence)."""
+    project = built_copy(shared_build, tmp_path)
+    record = (project / "report/provenance.json").read_bytes()
+    with open(project / "scripts/html_report.py", "a") as handle:
+        handle.write("\n# an edit\n")
+    assert planned_jobs(project) == {"html_report": 1, "all": 1}
+    run(["snakemake", "--cores", "2"], project)
+    assert (project / "report/provenance.json").read_bytes() == record
+    assert (project / "report/index.html").exists()

@@ -17,16 +17,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, skip_or_fail
+from conftest import ROOT, WORKBOOKS, skip_or_fail
 from project_copy import BIN, run, tracked_copy
 from slurm_cluster import MIN_JOB_AGE, Cluster, missing_programs, single_node_cluster
 
 from bilateral.verify import MANIFEST, read_manifest
 
-# The config files the cluster run builds, on top of config/config.yaml (none: the paper's pair).
-# Once the many-pairs config lands, this becomes a config of three pairs or more (issue 12 asks
-# for at least three), e.g. ("config/examples/<name>.yaml",).
-CLUSTER_CONFIGS: tuple[str, ...] = ()
+# The config files the cluster run builds, on top of config/config.yaml: three pairs (the paper's,
+# India and Pakistan x Russia, from the IMF workbooks) and their comparison, as issue 12 asks.
+CLUSTER_CONFIGS: tuple[str, ...] = ("config/examples/three-pairs-russia.yaml",)
 # Seconds for the whole cluster run. The plugin can wait forever on a job whose status it lost and
 # then ignores SIGTERM: `timeout -k` sends SIGKILL 10 s after SIGTERM.
 SNAKEMAKE_TIMEOUT = 900
@@ -71,6 +70,8 @@ def build_on(cluster: Cluster, project: Path) -> str:
     # job must run the venv's own Python by its path), only the cluster's srun wrapper in front.
     path = [folder for folder in os.environ["PATH"].split(os.pathsep) if Path(folder) != BIN]
     env = {**cluster.env, "PATH": os.pathsep.join([str(cluster.wrappers), *path])}
+    # A copy in a temporary folder has no ../shared beside it: the workbooks by their folder.
+    env["BILATERAL_DOTS_XLSX"] = str(WORKBOOKS)
     command = ["timeout", "-k", "10", str(SNAKEMAKE_TIMEOUT)]
     # Successful jobs' SLURM logs are kept: they show that every job ran in SLURM.
     command += snakemake_command("--profile", PROFILE, "--slurm-keep-successful-logs")
@@ -115,7 +116,8 @@ def cluster():
 
 
 @pytest.mark.slow
-def test_workflow_on_slurm_is_byte_identical_to_a_local_run(cluster, tmp_path):
+def test_workflow_on_slurm_is_byte_identical_to_a_local_run(cluster, workbooks, tmp_path, monkeypatch):
+    monkeypatch.setenv("BILATERAL_DOTS_XLSX", str(workbooks))
     local = tracked_copy(tmp_path / "local")
     run(snakemake_command("--cores", "2"), local)
     project = tracked_copy(tmp_path / "slurm")
@@ -138,6 +140,9 @@ def test_workflow_on_slurm_is_byte_identical_to_a_local_run(cluster, tmp_path):
     # The same files, byte for byte, as the local run.
     on_cluster, at_home = outputs(project), outputs(local)
     assert len(at_home) >= 40  # the paper's figures and tables at least
+    # The three pairs and their comparison were all built (on both runs, as they are equal).
+    for prefix in ("figures/IND-RUS/", "figures/PAK-RUS/", "tables/comparison.csv", "figures/comparison.png"):
+        assert any(name.startswith(prefix) for name in at_home), f"nothing named {prefix}* in {sorted(at_home)}"
     different = sorted(name for name in on_cluster.keys() | at_home.keys() if on_cluster.get(name) != at_home.get(name))
     assert not different, f"differ between the SLURM and the local run: {different}"
     # For the paper's config, that is also what CHECKSUMS.sha256 records.

@@ -48,7 +48,10 @@ def pair_rows(label: str, panel: pd.DataFrame, world: pd.DataFrame) -> pd.DataFr
         on="year",
         how="left",
     )
-    rows["side"] = rows["reported_by"].map(lambda side: "partner" if side == PARTNER_SIDE else "home")
+    mirror = rows["reported_by"] == PARTNER_SIDE
+    rows["side"] = mirror.map({True: "partner", False: "home"})
+    # As in the figure CSVs: a mirror row is the partner's report about the home country.
+    rows.loc[mirror, "partner"] = home
     rows["estimate"] = rows["exports_estimate"].astype(bool) | rows["imports_estimate"].astype(bool)
     rows["world_estimate"] = rows["world_estimate"].astype("boolean")
     # Sums and ratios of a missing value stay missing (NaN propagates).

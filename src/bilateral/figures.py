@@ -114,8 +114,13 @@ def labelled(rows: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(rows: pd.DataFrame, path: str | Path) -> None:
     """The figure's numbers as CSV, labelled for readers of the file (`labelled`)."""
+    write_rows(labelled(rows), path)
+
+
+def write_rows(frame: pd.DataFrame, path: str | Path) -> None:
+    """A tidy frame as CSV, whole or not at all, with the same bytes on every platform."""
     with atomic_path(path) as tmp:
-        labelled(rows).to_csv(tmp, index=False, lineterminator="\n")
+        frame.to_csv(tmp, index=False, lineterminator="\n")
 
 
 def summary(rows: pd.DataFrame) -> str:
