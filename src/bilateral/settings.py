@@ -395,5 +395,14 @@ def check_kernel(name: str) -> None:
 
 
 def config_files(paths) -> dict[str, str]:
-    """Each config file the run read (config/config.yaml and any --configfile), with its sha256."""
-    return {str(path): sha256_file(path) for path in paths}
+    """Each config file the run read (config/config.yaml and any --configfile), with its sha256.
+
+    Snakemake gives a --configfile as an absolute path; a file inside the project is named relative to
+    it, so that the same run in another folder (a clone, a cluster's scratch) gives the same record."""
+    root = Path.cwd().resolve()
+
+    def name(path) -> str:
+        resolved = Path(path).resolve()
+        return str(resolved.relative_to(root)) if resolved.is_relative_to(root) else str(path)
+
+    return {name(path): sha256_file(path) for path in paths}
