@@ -22,7 +22,10 @@ rule provenance:
         # The config files this run read: an overlay (make CONFIG=...) is part of what made the outputs.
         config_files=settings.config_files(workflow.configfiles),
         # The code and data the outputs were computed with: any edit re-runs the record.
-        fingerprint=lambda wc: code_fingerprint(settings.raw_files(config)),
+        # A raw file this run makes (the workbooks' Parquet cache) is not there yet when Snakemake
+        # evaluates params up front (conda, a storage provider): it counts once it exists; a missing
+        # one that no rule makes is already an error, as an input above.
+        fingerprint=lambda wc: code_fingerprint([name for name in settings.raw_files(config) if Path(name).exists()]),
     message:
         "Provenance record -> {output}"
     script:

@@ -25,6 +25,10 @@ def main(snakemake) -> None:
     write_text(snakemake.output[0], json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     # The record runs again whenever the set of outputs changes: then files no rule declares any
     # more are removed, so that the folders hold exactly what the record lists.
+    # With a storage provider (profiles/kubernetes) the inputs are local copies of stored files, not
+    # the output folders' paths: nothing is removed then, rather than everything.
+    if any(str(name).startswith(".snakemake/storage/") for name in snakemake.input.products):
+        return
     for name in remove_stale(list(snakemake.input.products)):
         print(f"removed {name}: no longer an output of this configuration", file=sys.stderr)
 
