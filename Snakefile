@@ -4,7 +4,7 @@ from pathlib import Path
 
 from snakemake.utils import min_version
 
-from bilateral.settings import read_yaml_mapping
+from bilateral.yamlfile import read_yaml_mapping
 
 min_version("9.0")
 

@@ -39,8 +39,7 @@ def load(path: str | Path) -> list[dict]:
     """The claims, checked against config/claims.schema.yaml (errors name key path and line),
     then for what a schema cannot say: unique ids, an extremum's year in its window, no growth
     of the balance."""
-    document, lines = yamlfile.read(path, "the paper's claims", ClaimError)
-    yamlfile.validate(document, yamlfile.load_schema(SCHEMA), path, lines, _claim_label, ClaimError)
+    document, lines = yamlfile.read_checked(path, "the paper's claims", SCHEMA, ClaimError, _claim_label)
     claims = document["claims"]
     ids = [c["id"] for c in claims]
     if len(set(ids)) != len(ids):

@@ -12,9 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from . import tidy
 from .partners import CODE_BY_NAME, MEMORANDUM_HEADER, partner_kind
@@ -45,6 +43,8 @@ class Cell:
     col: int
 
     def __str__(self) -> str:
+        from openpyxl.utils import get_column_letter
+
         return f"{self.path.name}, sheet '{self.sheet}', cell {get_column_letter(self.col)}{self.row}"
 
 
@@ -149,6 +149,8 @@ def read_workbook(path: str | Path) -> pd.DataFrame:
     """Read both sheets of one DOTS workbook into the tidy shape (rows with a value only)."""
     path = Path(path)
     try:
+        import openpyxl  # here: the workflow imports this module to plan, which reads no workbook
+
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types on bad input
         raise DotsFormatError(f"{path}: not a readable Excel workbook ({exc})") from exc

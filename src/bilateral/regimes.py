@@ -48,9 +48,7 @@ class Government:
 
 def _document(path: str | Path) -> tuple[dict, dict[tuple, int]]:
     """The file and the line of each key path, checked against config/regimes.schema.yaml."""
-    document, lines = yamlfile.read(path, "config regimes.file", RegimeError)
-    yamlfile.validate(document, yamlfile.load_schema(SCHEMA), path, lines, _government_label, RegimeError)
-    return document, lines
+    return yamlfile.read_checked(path, "config regimes.file", SCHEMA, RegimeError, _government_label)
 
 
 def _government_label(document: dict, at: tuple) -> str:

@@ -171,10 +171,10 @@ def run(snakemake: list[str], root: Path) -> int:
 
 def check_config_files(argv: list[str]) -> None:
     """Each --configfile is YAML holding settings: Snakemake's own message names neither file nor line."""
-    from .settings import read_yaml_mapping
-
     if "--configfile" not in argv:
         return
+    from .yamlfile import read_yaml_mapping  # only now: a plain `make` starts Snakemake without it
+
     for name in argv[argv.index("--configfile") + 1 :]:
         if name.startswith("-"):
             break

@@ -12,8 +12,6 @@ import json
 import re
 from pathlib import Path
 
-import yaml
-
 from . import yamlfile
 from .atomic import write_text
 from .checksums import sha256_bytes, sha256_file
@@ -25,8 +23,7 @@ CLAIMS_FILE = "config/claims.yaml"
 def _yaml_key(path: str | Path, key: str, what: str):
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no such file ({what})")
-    with open(path, encoding="utf-8") as handle:
-        return (yamlfile.safe_load(handle) or {}).get(key)
+    return (yamlfile.load_text(path) or {}).get(key)
 
 
 def check_regimes_country(config: dict) -> None:
@@ -319,24 +316,6 @@ def digest(paths, root: str | Path = ".") -> str:
 def package_files(root: str | Path = ".") -> list[Path]:
     """The package's source: every output computed by it changes when one of these does."""
     return sorted(Path(root).glob("src/bilateral/**/*.py"))
-
-
-def read_yaml_mapping(path: str | Path) -> dict:
-    """A YAML file that must hold a mapping: a syntax error or an empty file names the file and line."""
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ValueError(f"{path}{where}: not valid YAML ({err.problem or err.context}); fix the file") from None
-    if not isinstance(document, dict) or not document:
-        found = type(document).__name__ if document else "nothing"
-        raise ValueError(
-            f"{path}: expected settings as 'key: value' lines, found {found}; restore it with `git checkout -- {path}`"
-        )
-    return document
 
 
 def history_title(config: dict) -> str:

@@ -7,11 +7,12 @@ PyYAML would otherwise turn `1975-13-01` into the bare error "month must be in 1
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from .errors import InputError
@@ -64,15 +65,47 @@ def read(path: str | Path, what: str, error: type[InputError] = YamlFileError) -
         raise error(f"{path}: no such file ({what})")
     text = path.read_text(encoding="utf-8")
     try:
-        node, document = _compose(_FastTextDates, text)
+        document, lines = _parsed(text)
     except yaml.YAMLError:
         try:  # the pure-Python parser says where and what, in the words the README quotes
             node, document = _compose(_TextDates, text)
         except yaml.YAMLError as exc:
             raise error(f"{path}{_mark(exc)}: not valid YAML: {_problem(exc)}; fix the syntax there") from None
+        lines = tuple(_lines(node, ())) if node is not None else ()
     if document is None:
         raise error(f"{path}: the file is empty ({what}); see the committed file for its shape")
-    return document, dict(_lines(node, ()))
+    # A copy: the parse is shared by every reader of the same text, and callers may change theirs.
+    return copy.deepcopy(document), dict(lines)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple[object, tuple]:
+    """The document and its key paths' lines, parsed once per text: loading the workflow reads the
+    regimes and claims files several times (each check on its own), and a parse is most of a read."""
+    node, document = _compose(_FastTextDates, text)
+    return document, tuple(_lines(node, ())) if node is not None else ()
+
+
+def load_text(path: str | Path) -> object:
+    """The YAML document of `path` (a file a check has read before), parsed once per content."""
+    document, _ = _parsed(Path(path).read_text(encoding="utf-8"))
+    return copy.deepcopy(document)
+
+
+def read_checked(
+    path: str | Path, what: str, schema: str | Path, error: type[InputError] = YamlFileError, label=None
+) -> tuple[object, dict[tuple, int]]:
+    """`read`, then `validate` against the schema file `schema`; a text that passed once is not checked
+    again (loading the workflow checks the regimes and claims files once per question it asks)."""
+    document, lines = read(path, what, error)
+    key = (Path(path).read_text(encoding="utf-8"), str(schema))
+    if key not in _PASSED:
+        validate(document, load_schema(schema), path, lines, label, error)
+        _PASSED.add(key)
+    return document, lines
+
+
+_PASSED: set[tuple[str, str]] = set()
 
 
 def _mark(exc: yaml.YAMLError) -> str:
@@ -96,8 +129,7 @@ def _lines(node: yaml.Node, at: tuple) -> Iterable[tuple[tuple, int]]:
 
 
 def load_schema(path: str | Path) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return safe_load(handle)
+    return load_text(path)
 
 
 def validate(
@@ -112,6 +144,8 @@ def validate(
 
     `label(document, key_path)` may add words to the location (e.g. the government's id).
     """
+    import jsonschema  # here, not at the top: `make` reads YAML files before Snakemake starts
+
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(document), key=lambda e: (_line(lines, e.absolute_path), list(e.path)))
     if not errors:
@@ -139,7 +173,7 @@ def key_path(at: Iterable) -> str:
     return text
 
 
-def _message(error: jsonschema.ValidationError) -> str:
+def _message(error) -> str:
     if error.validator == "format" and error.validator_value == "date":
         return f"{error.instance!r} is not a date YYYY-MM-DD (a real day of the calendar)"
     if "propertyNames" in error.relative_schema_path:
@@ -152,3 +186,21 @@ def _message(error: jsonschema.ValidationError) -> str:
 def date(text: str | None) -> dt.date | None:
     """A date the schema has checked (format `date`), or None."""
     return None if text is None else dt.date.fromisoformat(text)
+
+
+def read_yaml_mapping(path: str | Path) -> dict:
+    """A YAML file that must hold a mapping: a syntax error or an empty file names the file and line."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ValueError(f"{path}{where}: not valid YAML ({err.problem or err.context}); fix the file") from None
+    if not isinstance(document, dict) or not document:
+        found = type(document).__name__ if document else "nothing"
+        raise ValueError(
+            f"{path}: expected settings as 'key: value' lines, found {found}; restore it with `git checkout -- {path}`"
+        )
+    return document
