@@ -12,11 +12,13 @@ from __future__ import annotations
 import difflib
 import logging
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .defaults import defaults
 from .errors import InputError
+
+if TYPE_CHECKING:  # only in annotations: the provenance and page steps import this module without pandas
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
