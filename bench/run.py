@@ -200,6 +200,16 @@ TARGETS = [
     ("cold run / floor", "cold", "floor", "≤ 1.5×"),
     ("no-op / Snakemake's one-rule no-op", "noop", "noop_snakemake", "≤ 1.2×"),
     ("one figure changed / one notebook execution", "one_figure", "one_notebook", "≤ 1.5×"),
+    # The goal above cannot be met by any Snakemake workflow here: Snakemake's own start (its
+    # one-rule no-op) plus one notebook already exceeds 1.5 notebooks. So also: what the workflow
+    # adds beyond Snakemake's own start, against the same goal.
+    (
+        "one figure changed − Snakemake's one-rule no-op / one notebook execution",
+        ("one_figure", "noop_snakemake"),
+        "one_notebook",
+        "≤ 1.5×",
+    ),
+    ("cold run − Snakemake's one-rule no-op / floor", ("cold", "noop_snakemake"), "floor", "≤ 1.5×"),
     ("make test", "test", 60.0, "≤ 60 s"),
 ]
 
@@ -210,9 +220,12 @@ def write(path: Path, results: dict[str, Timing], quick: bool) -> None:
     lines += ["", f"- Load average when the runs ended: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"]
     lines += ["", "## Targets", "", "| target | measured (wall) | CPU | goal | met |", "|---|---|---|---|---|"]
     for label, key, base, goal in TARGETS:
-        if key not in results:
+        key, minus = key if isinstance(key, tuple) else (key, None)
+        if key not in results or (minus and minus not in results):
             continue
         value, cpu = results[key].median, results[key].cpu
+        if minus:
+            value, cpu = value - results[minus].median, cpu - results[minus].cpu
         if isinstance(base, str):
             ratio = value / results[base].median
             text, met = (

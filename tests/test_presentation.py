@@ -115,4 +115,4 @@ def test_tables_name_each_reporting_side_by_its_country(panel):
 
     table = pd.DataFrame({"reported_by": ["Bangladesh", "partner", "both sides"]})
     # The partner was the USSR to 1991 and the Russian Federation from 1992 (README, "Succession").
-    assert list(named_sides(table, panel).reported_by) == ["Bangladesh", "USSR/Russian Federation", "both sides"]
+    assert list(named_sides(table, panel).reported_by) == ["Bangladesh", "USSR / Russian Federation", "both sides"]

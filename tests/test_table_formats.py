@@ -203,7 +203,7 @@ def assert_formats_match_csv(stem, labels: dict[str, str] | None = None, formats
 
 REGIMES = ROOT / "config" / "regimes.yaml"
 # The CSV names each reporting side by its country; the spanners do too.
-SIDES = {"Bangladesh": "Bangladesh", "USSR/Russian Federation": "USSR / Russian Federation"}
+SIDES = {"Bangladesh": "Bangladesh", "USSR / Russian Federation": "USSR / Russian Federation"}
 # The columns that differ between the reporting sides, in the CSV's order (README: the regime tables).
 SIDE_COLUMNS = [
     "years_with_data",

@@ -306,7 +306,7 @@ def test_build_writes_the_thesis_tables_and_claims_byte_identically(shared_build
     verdicts = pd.read_csv(copy / "tables/claims.csv")
     assert set(verdicts.loc[verdicts["id"] == "s5-thesis-awami-league", "reported_by"]) == {
         "Bangladesh",
-        "USSR/Russian Federation",
+        "USSR / Russian Federation",
         "both sides",
     }
     caption = (copy / "tables/regimes_by_camp.md").read_text().splitlines()[0]

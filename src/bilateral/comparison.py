@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .pair import PARTNER_SIDE, home_side  # noqa: E402
+from .pair import PARTNER_SIDE, SIDE_JOIN, home_side  # noqa: E402
 
 COLUMNS = [
     "pair",
@@ -83,7 +83,10 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
             {
                 "Pair": pair,
                 "Home country": part["home"].iloc[0],
-                "Reported by": "home country" if side == "home" else "partner (mirror)",
+                # Named by country, as in every other table: the mirror side by its reporters.
+                "Reported by": part["home"].iloc[0]
+                if side == "home"
+                else f"{SIDE_JOIN.join(dict.fromkeys(part['reporter']))} (mirror)",
                 "Years with a share": f"{int(known['year'].min())}–{int(known['year'].max())} ({len(known)})"
                 if len(known)
                 else "none",

@@ -19,7 +19,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from . import theme  # noqa: E402
 from .atomic import atomic_path  # noqa: E402
-from .pair import PARTNER_SIDE, home_side, sides  # noqa: E402
+from .pair import PARTNER_SIDE, SIDE_JOIN, home_side, sides  # noqa: E402
 
 SERIES = {
     # column: (label, with {home} the home country's name; line style, marker, grey level)
@@ -89,7 +89,7 @@ def empty_spans(rows: pd.DataFrame, start: int, end: int) -> list[tuple[int, int
 def side_title(rows: pd.DataFrame, side: str) -> str:
     if side != PARTNER_SIDE:
         return f"As reported by {side}"
-    reporters = " / ".join(dict.fromkeys(rows["reporter"]))
+    reporters = SIDE_JOIN.join(dict.fromkeys(rows["reporter"]))
     label = f"Mirror: as reported by the partner ({reporters})"
     flagged = rows["exports_estimate"] | rows["imports_estimate"]
     if len(rows) and flagged.all():

@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from . import theme  # noqa: E402
-from .pair import PARTNER_SIDE, home_side, sides  # noqa: E402
+from .pair import PARTNER_SIDE, SIDE_JOIN, home_side, sides  # noqa: E402
 
 # Camp styles in the order of the regimes file's `camps`: (face grey, hatch). A fifth camp and
 # beyond reuse the cycle with a denser hatch.
@@ -198,7 +198,7 @@ def _legend(rows: pd.DataFrame, camps: list[str], home: str) -> list:
     handles = []
     for side in sides(rows):
         grey, marker = SIDE_STYLES["partner" if side == PARTNER_SIDE else "home"]
-        reporters = " / ".join(dict.fromkeys(rows.loc[rows["reported_by"] == side, "reporter"]))
+        reporters = SIDE_JOIN.join(dict.fromkeys(rows.loc[rows["reported_by"] == side, "reporter"]))
         name = f"As reported by {side}" if side != PARTNER_SIDE else f"Mirror: as reported by {reporters}"
         handles.append(Line2D([], [], color=grey, marker=marker, label=name))
     for label, style in FLOWS.values():

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 # The reporting-side value of the mirror rows; the home side is the home country's name.
 PARTNER_SIDE = "partner"
+# Between the names of a reporting side that changed (the USSR, then the Russian Federation).
+SIDE_JOIN = " / "
 
 
 class PairError(InputError):
@@ -181,9 +183,10 @@ def sides(panel: pd.DataFrame) -> tuple[str, str]:
 
 def side_names(panel: pd.DataFrame) -> dict[str, str]:
     """The name of each reporting side for readers and for CSV files: the home country's, and the
-    partner's ('USSR/Russian Federation' when the partner changed), never the panel's key 'partner'."""
+    partner's ('USSR / Russian Federation' when the partner changed), never the panel's key 'partner'.
+    One spelling for every table, CSV and page (the figures' mirror labels join reporters the same way)."""
     home = home_side(panel)
-    return {home: home, PARTNER_SIDE: "/".join(dict.fromkeys(panel["partner"]))}
+    return {home: home, PARTNER_SIDE: SIDE_JOIN.join(dict.fromkeys(panel["partner"]))}
 
 
 def named_sides(table: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
