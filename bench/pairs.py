@@ -68,33 +68,40 @@ def main() -> None:
         env = {"PYTHONPATH": str(project / "src"), "BILATERAL_DOTS_XLSX": workbooks}
         run = [SNAKEMAKE, "--cores", str(args.cores), "--configfile", "config/config.yaml"]
         warm = overlay(project, [])
-        wall, peak = timed([*run, str(warm)], project, env)
+        wall, peak, cpu = timed([*run, str(warm)], project, env)
         warmed = "warm-up: the workbooks' cache and the first pair (source dots-2022-xlsx)"
-        lines.append(f"| {warmed} | {wall:.1f} | {peak:.0f} |")
-        walls = {}
+        lines.append(f"| {warmed} | {wall:.1f} | {cpu:.1f} | {peak:.0f} |")
+        walls, cpus = {}, {}
         for size in args.sizes:
             reset(project)
-            wall, peak = timed([*run, str(overlay(project, homes[:size]))], project, env)
-            walls[size] = wall
-            lines.append(f"| {size} further pairs × Russia, {args.cores} cores | {wall:.1f} | {peak:.0f} |")
+            print(f"{size} further pairs ...", file=sys.stderr, flush=True)
+            wall, peak, cpu = timed([*run, str(overlay(project, homes[:size]))], project, env)
+            walls[size], cpus[size] = wall, cpu
+            lines.append(f"| {size} further pairs × Russia, {args.cores} cores | {wall:.1f} | {cpu:.1f} | {peak:.0f} |")
         small, large = args.sizes
         marginal = (walls[large] - walls[small]) / (large - small)
-        wall, peak = timed([SNAKEMAKE, "-n", "--configfile", "config/config.yaml", str(EXAMPLE)], project, env)
+        marginal_cpu = (cpus[large] - cpus[small]) / (large - small)
+        wall, peak, cpu = timed([SNAKEMAKE, "-n", "--configfile", "config/config.yaml", str(EXAMPLE)], project, env)
         plan = wall
-        lines.append(f"| dry run, every reporter × Russia ({len(homes) + 1} pairs) | {wall:.1f} | {peak:.0f} |")
+        lines.append(
+            f"| dry run, every reporter × Russia ({len(homes) + 1} pairs) | {wall:.1f} | {cpu:.1f} | {peak:.0f} |"
+        )
     text = "\n".join(
         [
             "# Many pairs: measured (bench/pairs.py)",
             "",
             f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; "
-            "other processes may share it.",
+            "other processes may share it; load average at the end: "
+            + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            + ".",
             "",
-            "| Scenario | Wall (s) | Peak memory of one process (MB) |",
-            "|---|---|---|",
+            "| Scenario | Wall (s) | CPU (s) | Peak memory of one process (MB) |",
+            "|---|---|---|---|",
             *lines,
             "",
             f"- Seconds per marginal pair: ({walls[large]:.1f} − {walls[small]:.1f}) / {large - small} = "
-            f"**{marginal:.2f} s** (goal ≤ 3 s on 2 cores).",
+            f"**{marginal:.2f} s** (goal ≤ 3 s on 2 cores); CPU seconds per marginal pair "
+            f"{marginal_cpu:.2f} s, so on {args.cores} cores no less than {marginal_cpu / args.cores:.2f} s of wall.",
             f"- Planning every reporter × Russia (dry run): **{plan:.1f} s** (goal ≤ 30 s).",
             "",
         ]

@@ -115,7 +115,7 @@ def test_title_placeholders(tmp_path):
         "history": {"title": "{home}–{partner}, {start}–{end}"},
     }
     title = settings.history_title(config)
-    assert title == "Bangladesh–USSR/Russian Federation, {start}–{end}"
+    assert title == "Bangladesh–USSR / Russian Federation, {start}–{end}"
     assert title.format(start=1972, end=2020).endswith("1972–2020")
     config["history"]["title"] = "{nation}"
     with pytest.raises(ValueError, match="history.title"):

@@ -159,7 +159,7 @@ def test_figure_titles_fill_in_the_pair_and_window():
     }
     assert figure_titles(config) == {
         "soviet": "Bangladesh–USSR trade, 1981–1991",
-        "both": "Bangladesh–USSR/Russian Federation trade, 1985–1995",
+        "both": "Bangladesh–USSR / Russian Federation trade, 1985–1995",
         "russia": "Bangladesh–Russian Federation trade, 1992–2000",
     }
     config["figures"]["soviet"]["title"] = "{country} trade"

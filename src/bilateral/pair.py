@@ -91,13 +91,13 @@ class Pair:
 
     @property
     def partner_label(self) -> str:
-        """'USSR/Russian Federation', or the partner's name when it has no predecessor."""
+        """'USSR / Russian Federation', or the partner's name when it has no predecessor."""
         names = [c.name for c in (self.predecessor, self.partner) if c]
-        return "/".join(names)
+        return SIDE_JOIN.join(names)
 
     @property
     def label(self) -> str:
-        return f"{self.home.name}-{self.partner_label}"
+        return f"{self.home.name}–{self.partner_label}"
 
     def imts_codes(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """IMTS reporters and counterparts for the pair: each side's own report and its World total."""
@@ -197,5 +197,5 @@ def named_sides(table: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def panel_label(panel: pd.DataFrame) -> str:
-    """'Bangladesh-USSR/Russian Federation': the home country and the partners of a panel."""
-    return f"{home_side(panel)}-{'/'.join(dict.fromkeys(panel['partner']))}"
+    """'Bangladesh–USSR / Russian Federation': the home country and the partners of a panel."""
+    return f"{home_side(panel)}–{side_names(panel)[PARTNER_SIDE]}"

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import yamlfile
 from .atomic import write_text
 from .checksums import sha256_bytes, sha256_file
-from .pair import Pair
+from .pair import SIDE_JOIN, Pair
 
 CLAIMS_FILE = "config/claims.yaml"
 
@@ -136,7 +136,7 @@ def figure_title(config: dict, name: str, start: int, end: int) -> str:
     partners = [pair.predecessor] if pair.predecessor and start < succession else []
     if not pair.predecessor or end >= succession:
         partners.append(pair.partner)
-    values = {"home": pair.home.name, "partner": "/".join(c.name for c in partners), "start": start, "end": end}
+    values = {"home": pair.home.name, "partner": SIDE_JOIN.join(c.name for c in partners), "start": start, "end": end}
     template = config["figures"][name]["title"]
     try:
         return template.format_map(values)
@@ -323,7 +323,7 @@ def history_title(config: dict) -> str:
     notebook, which knows the first and last year with data."""
     pair = Pair.from_config(config["pair"])
     partners = [pair.predecessor, pair.partner] if pair.predecessor else [pair.partner]
-    values = {"home": pair.home.name, "partner": "/".join(c.name for c in partners), "start": "{start}", "end": "{end}"}
+    values = {"home": pair.home.name, "partner": SIDE_JOIN.join(c.name for c in partners), "start": "{start}", "end": "{end}"}
     title = config["history"]["title"]
     try:
         return title.format_map(values)
