@@ -322,8 +322,7 @@ def history_title(config: dict) -> str:
     """The whole-history title with {home} and {partner} filled in; {start} and {end} stay for the
     notebook, which knows the first and last year with data."""
     pair = Pair.from_config(config["pair"])
-    partners = [pair.predecessor, pair.partner] if pair.predecessor else [pair.partner]
-    values = {"home": pair.home.name, "partner": SIDE_JOIN.join(c.name for c in partners), "start": "{start}", "end": "{end}"}
+    values = {"home": pair.home.name, "partner": pair.partner_label, "start": "{start}", "end": "{end}"}
     title = config["history"]["title"]
     try:
         return title.format_map(values)
