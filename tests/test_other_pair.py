@@ -69,7 +69,7 @@ def test_figure_shows_the_new_partner_from_bangladeshs_report(built):
 def test_regime_tables_are_built_and_the_papers_claims_are_not_checked(built):
     camps = pd.read_csv(built / "tables/regimes_by_camp.csv")
     assert set(camps.reported_by) == {"Bangladesh", CHINA}  # each side named by its country
-    assert "Bangladesh-China, P.R.: Mainland trade by camp" in (built / "tables/regimes_by_camp.md").read_text()
+    assert "Bangladesh–China, P.R.: Mainland trade by camp" in (built / "tables/regimes_by_camp.md").read_text()
     assert not (built / "tables/claims.csv").exists()
     page = (built / "report/index.html").read_text()
     assert "Bangladesh–China, P.R.: Mainland trade" in page and 'id="claims"' not in page
