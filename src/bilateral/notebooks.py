@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .atomic import write_text
+from .kernelfork import ADDRESS
 
 VOLATILE = ("start_time", "end_time", "duration")
 # Inputs a job may lack (a pair whose home country has no regimes file): the notebook gets None.
@@ -73,6 +74,10 @@ def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: 
     with tempfile.TemporaryDirectory(prefix="bilateral-kernel-") as folder:
         executed = Path(folder) / "executed.ipynb"
         manager = KernelManager(kernel_name=kernel, transport="ipc", ip=os.path.join(folder, "kernel"))
+        if os.environ.get(ADDRESS):
+            from .forked_kernel import use_forked_kernels
+
+            use_forked_kernels(manager)  # a kernel with the notebooks' imports done (bilateral.kernelfork)
         try:
             # Executed in the private folder and moved into place only when complete: papermill
             # writes its output as it goes, which an interrupted run would leave half-run.

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import psutil
 
+from . import kernelfork
+
 LOCK = Path(".snakemake/run.lock")
 # Programs of a workflow run: Snakemake, the jobs it starts (papermill, or a rule's `script:`, which
 # Snakemake runs as a copy under .snakemake/scripts/), their Jupyter kernels.
@@ -181,6 +183,11 @@ def check_config_files(argv: list[str]) -> None:
         read_yaml_mapping(name)
 
 
+def local(argv: list[str]) -> bool:
+    """Do the jobs of this run start on this machine (no executor or profile given)?"""
+    return not any(arg.split("=")[0] in ("--executor", "-e", "--profile", "--workflow-profile") for arg in argv)
+
+
 def main(argv: list[str]) -> int:
     try:
         check_config_files(argv)
@@ -192,7 +199,10 @@ def main(argv: list[str]) -> int:
     lock = _acquire(root)
     try:
         prepare(root, snakemake)
-        return run([*snakemake, *argv], root)
+        if not local(argv):
+            return run([*snakemake, *argv], root)
+        with kernelfork.server():
+            return run([*snakemake, *argv], root)
     finally:
         lock.close()
 

@@ -1,0 +1,243 @@
+"""Jupyter kernels forked from one process that has already imported what the notebooks import.
+
+Why: every notebook job starts a kernel, and a kernel spends about a second of CPU importing
+ipykernel, pandas, matplotlib and this package before its first cell runs; a run over many pairs
+starts hundreds of them. For a local run, `bilateral.runner` starts this server beside Snakemake and
+names its socket in BILATERAL_KERNEL_SERVER; a notebook job that finds it asks it for its kernel,
+which is then a fork of the server with those imports done, started with the job's own command,
+environment, folder and standard streams. Anything else (a cluster job, a notebook run by hand, a
+server that does not answer, a command this server does not know) starts the kernel the usual way;
+the executed notebooks are the same bytes either way (tests/test_kernelfork.py).
+
+The server lives as long as the process that started it: it stops, with every kernel it forked,
+when that process is gone or asks it to (`stop`).
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+
+ADDRESS = "BILATERAL_KERNEL_SERVER"
+# What the notebooks import (notebooks/*.ipynb), imported once here, before any fork.
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "matplotlib_inline.backend_inline",
+    "bilateral.figures",
+    "bilateral.history",
+    "bilateral.comparison",
+    "bilateral.tables",
+)
+LAUNCHER = ["-m", "ipykernel_launcher"]
+
+
+# --- the server -------------------------------------------------------------------------------
+
+
+def _preload() -> None:
+    import importlib
+
+    # ipykernel sets this when the kernel starts (kernelapp.init_pylab) and matplotlib reads it when
+    # first imported: set it as a kernel would have it, before the import, unless the job sets it.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for module in PRELOAD:
+        importlib.import_module(module)
+
+
+def _become_kernel(request: dict, streams: list[int]) -> None:
+    """In the forked child: the job's output streams, folder and environment, then
+    ipykernel_launcher's own steps (ipykernel_launcher.py). Never returns."""
+    code = 1
+    try:
+        # No input, as jupyter_client gives a kernel it starts (a pipe nobody writes to).
+        with open(os.devnull, "rb") as nothing:
+            os.dup2(nothing.fileno(), 0)
+        for target, fd in enumerate(streams, start=1):
+            os.dup2(fd, target)
+            os.close(fd)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        # The kernel watches this process, its parent, rather than the job that asked for it (both
+        # stop it: the job through its process group, this server when it stops).
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+            del sys.path[0]
+        sys.argv = ["ipykernel_launcher", *request["cmd"][3:]]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
+    """One request: a JSON line, and the job's stdout and stderr (passed as descriptors)."""
+    data, fds = b"", []
+    while not data.endswith(b"\n"):
+        chunk, ancillary, _, _ = connection.recvmsg(65536, socket.CMSG_SPACE(2 * array.array("i").itemsize))
+        if not chunk:
+            raise ConnectionError("request cut short")
+        data += chunk
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.extend(array.array("i", payload[: len(payload) - len(payload) % 4]))
+    return json.loads(data), fds
+
+
+def serve(listener: socket.socket, owner: int) -> None:
+    """Answer kernel requests on `listener` until process `owner` is gone."""
+    forked: set[int] = set()
+
+    def reap(*_):
+        for pid in list(forked):
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    forked.discard(pid)
+
+    def stop(*_):
+        for pid in forked:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    preloaded = False
+    signal.signal(signal.SIGCHLD, reap)
+    while True:
+        if not owner_alive(owner):
+            stop()
+        with contextlib.suppress(InterruptedError):
+            ready, _, _ = select.select([listener], [], [], 1.0)
+        if not ready:
+            continue
+        if not preloaded:
+            # At the first request, not at start: a run with nothing to do (a no-op `make`) then
+            # costs this server nothing. The first job waits as long as its own imports would take.
+            _preload()
+            preloaded = True
+            if threading.active_count() > 1:
+                # A fork copies only the calling thread: a lock another thread held would stay locked
+                # in every kernel. No import above starts one today; should one, jobs start their own.
+                print("bilateral.kernelfork: an import started a thread; not forking kernels", file=sys.stderr)
+                return
+        connection, _ = listener.accept()
+        with connection:
+            try:
+                request, streams = _receive(connection)
+            except (ConnectionError, ValueError, OSError):
+                continue
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                connection.close()
+                os.setpgid(0, 0)  # its own group: the job stops it with killpg, as it would its own
+                _become_kernel(request, streams)
+            with contextlib.suppress(OSError):
+                os.setpgid(pid, pid)  # also here, so the group exists before the job learns the pid
+            forked.add(pid)
+            for fd in streams:
+                os.close(fd)
+            try:
+                connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+            except OSError:  # the job gave up waiting and started a kernel of its own
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+
+
+def owner_alive(pid: int) -> bool:
+    """Is `pid`, this server's parent, still running? (Once it is gone this server has another
+    parent, and `pid` may be reused by an unrelated process.)"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return os.getppid() == pid  # the owner is this server's parent; reused pids are not the owner
+
+
+# --- the job's side ---------------------------------------------------------------------------
+
+
+def request_kernel(cmd: list[str], env: dict, cwd: str) -> int | None:
+    """The pid of a kernel forked for `cmd`, or None where the usual start is needed."""
+    address = os.environ.get(ADDRESS)
+    if not address or "SLURM_JOB_ID" in os.environ:
+        return None  # a cluster job: its kernel belongs to the job, on the job's node
+    if len(cmd) < 3 or cmd[1:3] != LAUNCHER or os.path.abspath(cmd[0]) != sys.executable:
+        return None  # another kernel or interpreter than the server's
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(30)
+            connection.connect(address)
+            line = json.dumps({"cmd": cmd, "env": env, "cwd": str(cwd)}).encode() + b"\n"
+            streams = array.array("i", [sys.stdout.fileno(), sys.stderr.fileno()])
+            connection.sendmsg([line], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, streams)])
+            answer = b""
+            while not answer.endswith(b"\n"):
+                chunk = connection.recv(4096)
+                if not chunk:
+                    return None
+                answer += chunk
+    except (OSError, ValueError):
+        return None
+    return int(json.loads(answer)["pid"])
+
+
+@contextlib.contextmanager
+def server():
+    """A server for the duration of the `with` block, its address in the environment of the
+    processes started inside it (Snakemake, hence its jobs)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bilateral-kernels-") as folder:
+        address = os.path.join(folder, "socket")
+        # Listening from here on, before the server has even started: a job that asks while the
+        # server imports waits for it (as long as its own kernel would have spent on the imports)
+        # rather than finding no server and starting a kernel of its own.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(address)
+            listener.listen(64)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bilateral.kernelfork", str(listener.fileno()), str(os.getpid())],
+                stdin=subprocess.DEVNULL,
+                pass_fds=(listener.fileno(),),
+                start_new_session=True,  # Ctrl-C at the terminal is for Snakemake, which stops its jobs
+            )
+        previous = os.environ.get(ADDRESS)
+        os.environ[ADDRESS] = address
+        try:
+            yield address
+        finally:
+            if previous is None:
+                os.environ.pop(ADDRESS, None)
+            else:
+                os.environ[ADDRESS] = previous
+            process.terminate()
+            process.wait()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m bilateral.kernelfork LISTENING_FD OWNER_PID (started by server())", file=sys.stderr)
+        return 2
+    serve(socket.socket(fileno=int(argv[0])), int(argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
