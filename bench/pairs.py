@@ -66,7 +66,9 @@ def main() -> None:
         project = copy_project(Path(folder))
         workbooks = os.environ.get("BILATERAL_DOTS_XLSX") or str((ROOT / "../shared/data/imf-dots-2022-xlsx").resolve())
         env = {"PYTHONPATH": str(project / "src"), "BILATERAL_DOTS_XLSX": workbooks}
-        run = [SNAKEMAKE, "--cores", str(args.cores), "--configfile", "config/config.yaml"]
+        # As `make CONFIG=...` runs it: through bilateral.runner (which forks the notebooks' kernels).
+        runner = [sys.executable, "-m", "bilateral.runner"]
+        run = [*runner, "--cores", str(args.cores), "--configfile", "config/config.yaml"]
         warm = overlay(project, [])
         wall, peak, cpu = timed([*run, str(warm)], project, env)
         warmed = "warm-up: the workbooks' cache and the first pair (source dots-2022-xlsx)"
