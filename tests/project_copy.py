@@ -22,6 +22,11 @@ BIN = Path(sys.executable).parent
 
 
 def run(args, cwd, check=True):
+    """Run `args` in `cwd`; `snakemake ...` as `make` runs it, through bilateral.runner (its run lock,
+    its clean-up of an interrupted run, kernels forked from one server). Runs of Snakemake itself,
+    with kernels each job starts, are tests/test_slurm.py's cluster run and tests/test_kernelfork.py."""
+    if args[0] == "snakemake":
+        args = [str(BIN / "python"), "-m", "bilateral.runner", *args[1:]]
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
