@@ -47,7 +47,9 @@ PAIR = PAIRS[run_pairs.PRIMARY]
 REGIMES_COUNTRY = settings.regimes_country(config)
 settings.check_pairs(config, PAIRS)
 # Each further regimes file is checked like the first one: schema, sequence, its country, the thesis camp.
-for _code, _file in config["pair_outputs"]["regimes"].items():
+# Only the files of configured pairs: the year rule and the thesis camp apply to the pairs whose
+# regime tables and thesis test run; a file kept for a pair left out of `pairs` is not read.
+for _code, _file in settings.further_regimes_files(config, PAIRS.values(), REGIMES_COUNTRY).items():
     regimes.check_file(_file)
     settings.check_regimes_country({**config, "pair": {"home": {"code": _code}}, "regimes": {"file": _file}})
     settings.check_thesis_camp({**config, "regimes": {**config["regimes"], "file": _file}}, regimes.load_camps(_file))

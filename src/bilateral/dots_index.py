@@ -39,7 +39,9 @@ def read_index(folder: str | Path) -> list[dict]:
         for row in reader:
             where = f"{index}, line {reader.line_num}"
             if None in row or any(value is None for value in row.values()):
-                raise IndexFileError(f"{where}: {len(header)} columns expected ({', '.join(header)}), the line has another number")
+                raise IndexFileError(
+                    f"{where}: {len(header)} columns expected ({', '.join(header)}), the line has another number"
+                )
             empty = [column for column in REQUIRED if not row[column].strip()]
             if empty:
                 raise IndexFileError(f"{where}: empty cell in column {', '.join(empty)}")
@@ -47,9 +49,13 @@ def read_index(folder: str | Path) -> list[dict]:
                 raise IndexFileError(f"{where}: column sha256 {row['sha256']!r} is not 64 lowercase hex digits")
             name = row["file"]
             if name in first_line:
-                raise IndexFileError(f"{where}: {name} is listed again (first on line {first_line[name]}); list it once")
+                raise IndexFileError(
+                    f"{where}: {name} is listed again (first on line {first_line[name]}); list it once"
+                )
             first_line[name] = reader.line_num
-            entries.append({"file": name, "reporter": row["reporter"], "sha256": row["sha256"], "line": reader.line_num})
+            entries.append(
+                {"file": name, "reporter": row["reporter"], "sha256": row["sha256"], "line": reader.line_num}
+            )
     if not entries:
         raise IndexFileError(f"{index}: no workbook listed (header only); restore the folder's INDEX.csv")
     return entries

@@ -93,12 +93,10 @@ class Pair:
                     f"{where}.partner is {partner.code}: set {where}.predecessor to null or to {partner.code}'s "
                     "predecessor"
                 )
+        home = _country(section, "home", where)
+        previous = _country({"predecessor": predecessor}, "predecessor", where) if predecessor else None
         try:
-            return cls(
-                home=_country(section, "home", where),
-                partner=partner,
-                predecessor=_country({"predecessor": predecessor}, "predecessor", where) if predecessor else None,
-            )
+            return cls(home=home, partner=partner, predecessor=previous)
         except PairError as err:
             message = str(err).removeprefix("config pair: ")
             raise PairError(f"config {where}: {message}") from None

@@ -45,7 +45,9 @@ def _country(value, where: str) -> None:
         _keys(value, where, COUNTRY_KEYS, COUNTRY_KEYS)
         _code(value["code"], f"{where}.code")
         if not isinstance(value["name"], str) or not value["name"].strip():
-            raise PairError(f"config {where}.name: {value['name']!r} is not a name (the IMF's, as the workbooks print it)")
+            raise PairError(
+                f"config {where}.name: {value['name']!r} is not a name (the IMF's, as the workbooks print it)"
+            )
         return
     if not isinstance(value, str):
         raise PairError(f"config {where}: a code (IND) or {{code: IND, name: India}}, not a {_kind(value)}")
