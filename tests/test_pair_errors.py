@@ -389,3 +389,9 @@ def test_only_configured_pairs_regimes_files_are_checked():
     # Pakistan is in no pair: its file is not read; Bangladesh's is regimes.file.
     assert further_regimes_files(config, found.values(), "BGD") == {"IND": "india.yaml"}
     assert further_regimes_files(_config(pair_outputs={"regimes": {"PAK": "missing.yaml"}}), [], "BGD") == {}
+
+
+def test_a_null_predecessor_means_none_and_a_missing_one_inherits():
+    config = _config(pairs=[{"home": "IND", "partner": "RUS", "predecessor": None}, "PAK-RUS"])
+    found = pairs.configured(config, _names())
+    assert found["IND-RUS/"].predecessor is None and found["PAK-RUS/"].predecessor.code == "SUN"

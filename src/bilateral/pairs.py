@@ -59,7 +59,7 @@ def _entry(entry, names: dict[str, str], primary: Pair, where: str, source: Sour
         entry = {"home": home, "partner": partner}
     home = _country(entry["home"], names, f"{where}.home", source)
     partner = _country(entry["partner"], names, f"{where}.partner", source)
-    if entry.get("predecessor"):
+    if "predecessor" in entry:  # null: no predecessor, unlike an entry without the key
         section = {"home": vars(home), "partner": vars(partner), "predecessor": entry["predecessor"]}
         return Pair.from_config(section, where=where)
     # The first pair's partner keeps its predecessor in every pair (Russia: the USSR before 1992).
