@@ -395,3 +395,17 @@ def test_a_null_predecessor_means_none_and_a_missing_one_inherits():
     config = _config(pairs=[{"home": "IND", "partner": "RUS", "predecessor": None}, "PAK-RUS"])
     found = pairs.configured(config, _names())
     assert found["IND-RUS/"].predecessor is None and found["PAK-RUS/"].predecessor.code == "SUN"
+
+
+def test_once_the_workbooks_are_gone_the_caches_record_lists_the_reporters(tmp_path, monkeypatch):
+    # The cache needs the workbooks only to be built: afterwards its record answers.
+    monkeypatch.chdir(tmp_path)
+    record = Path(pair_sources.XLSX_CACHE_RECORD)
+    record.parent.mkdir(parents=True)
+    listed = [{"file": f, "reporter": r, "sha256": SHA} for f, r in REPORTERS.items()]
+    record.write_text(json.dumps({"source_workbooks": listed}))
+    config = _config(source="dots-2022-xlsx", pairs=["PAK-RUS"])
+    source = pair_sources.source_codes(config, dots_cache.load_names(NAMES_FILE), str(tmp_path / "no-such-folder"))
+    assert source.source == pair_sources.XLSX_CACHE_RECORD and "IND" in source.reporters
+    with pytest.raises(PairError, match=r"config pairs\[0\]\.home: data/processed/dots-2022-xlsx/provenance.json has"):
+        pairs.configured(config, _names(), source)
