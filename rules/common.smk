@@ -6,12 +6,14 @@ from types import SimpleNamespace
 
 from snakemake.utils import validate
 
-from bilateral import claims, dots_cache, inputs, regimes, settings
+from bilateral import claims, dots_cache, inputs, pair_sources, pairs_shape, regimes, settings
 from bilateral import pairs as run_pairs
 from bilateral.imts.request import request_fields
 from bilateral.pair import Pair
 from bilateral.provenance import code_fingerprint
 
+# A malformed entry of `pairs` named by its key path (pairs[3].home) before the schema's generic message.
+pairs_shape.check(config.get("pairs"))
 validate(config, "../config/schema.yaml", set_default=True)
 # The raw snapshot against its record, the governments and the paper's claims against their
 # schemas: a mistake stops the run naming the file and line, before any notebook starts.
@@ -25,16 +27,29 @@ settings.check_windows(config)
 GOVERNMENTS = regimes.load(config["regimes"]["file"], config["regimes"]["camp_of"])
 settings.check_thesis_camp(config, regimes.load_camps(config["regimes"]["file"]))
 # The pairs of the run: wildcard value -> Pair; '' is config `pair`, at the paper's paths. Only the
-# config and the committed name mapping are read here, never the data, so that planning hundreds of
-# pairs stays quick.
-PAIRS = run_pairs.configured(
-    config, dots_cache.name_of_code(dots_cache.load_names(config["dots_xlsx"]["names"])) if config["pairs"] else {}
-)
+# config, the committed name mapping and the source's list of reporters (INDEX.csv or a provenance
+# record) are read here, never the data, so that planning hundreds of pairs stays quick; a pair the
+# source has no reports for, or a group of countries, stops the run now, naming its key.
+_NOTES = []
+if config["pairs"]:
+    _NAMES = dots_cache.load_names(config["dots_xlsx"]["names"])
+    PAIRS = run_pairs.configured(
+        config,
+        dots_cache.name_of_code(_NAMES),
+        pair_sources.source_codes(config, _NAMES, settings.dots_xlsx_folder(config)),
+        _NOTES,
+    )
+else:
+    PAIRS = run_pairs.configured(config, {})
+for _note in _NOTES:
+    print(f"note: {_note}", file=sys.stderr)
 PAIR = PAIRS[run_pairs.PRIMARY]
 REGIMES_COUNTRY = settings.regimes_country(config)
 settings.check_pairs(config, PAIRS)
 # Each further regimes file is checked like the first one: schema, sequence, its country, the thesis camp.
-for _code, _file in config["pair_outputs"]["regimes"].items():
+# Only the files of configured pairs: the year rule and the thesis camp apply to the pairs whose
+# regime tables and thesis test run; a file kept for a pair left out of `pairs` is not read.
+for _code, _file in settings.further_regimes_files(config, PAIRS.values(), REGIMES_COUNTRY).items():
     regimes.check_file(_file)
     settings.check_regimes_country({**config, "pair": {"home": {"code": _code}}, "regimes": {"file": _file}})
     settings.check_thesis_camp({**config, "regimes": {**config["regimes"], "file": _file}}, regimes.load_camps(_file))

@@ -5,7 +5,7 @@ import logging
 import sys
 
 from bilateral.atomic import write_text
-from bilateral.provenance import manifest, pair_panels, remove_stale
+from bilateral.provenance import manifest, pair_panels, remove_stale, remove_stale_pairs
 
 
 def main(snakemake) -> None:
@@ -31,6 +31,10 @@ def main(snakemake) -> None:
         return
     for name in remove_stale(list(snakemake.input.products)):
         print(f"removed {name}: no longer an output of this configuration", file=sys.stderr)
+    # The panels and logs of pairs dropped from config `pairs` (data/processed/<dataset>/<pair>/, logs/<pair>/).
+    labels = {job["pair"] for job in snakemake.params.jobs if "pair" in job}
+    for name in remove_stale_pairs(labels):
+        print(f"removed {name}: its pair is no longer configured", file=sys.stderr)
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)

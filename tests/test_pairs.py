@@ -321,6 +321,9 @@ def test_back_to_the_default_config_leaves_the_papers_outputs_only(south_asia, t
     shutil.copytree(south_asia, project, symlinks=True)
     run(["snakemake", "--cores", "2"], project)
     assert not list((project / "figures").glob("*-RUS")) and not (project / "tables/comparison.csv").exists()
+    # The further pairs' panels and logs went with them (the south-asia run made them).
+    assert list((south_asia / "data/processed/dots-2022-xlsx").glob("*-RUS/panel.csv"))
+    assert not list((project / "data/processed").glob("*/*-RUS")) and not list((project / "logs").glob("*-RUS"))
     from bilateral.verify import MANIFEST, read_manifest
 
     expected = read_manifest(project / MANIFEST)

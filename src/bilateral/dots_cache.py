@@ -26,7 +26,8 @@ import pandas as pd
 from . import __version__, tidy
 from .atomic import write_bytes, write_text
 from .checksums import sha256_bytes, sha256_file
-from .dots_excel import read_workbook
+from .dots_excel import first_difference, locate_name, read_workbook
+from .dots_index import read_index
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -87,20 +88,57 @@ def name_of_code(names: dict[str, dict]) -> dict[str, str]:
 
 
 def workbooks(source_dir: str | Path) -> list[dict]:
-    """The workbooks listed in INDEX.csv (file, reporter, sha256), in the index's order."""
-    index = Path(source_dir) / "INDEX.csv"
-    if not index.is_file():
-        raise CacheError(f"{index}: missing; is {source_dir} the folder of the IMF DOTS workbooks (config dots_xlsx)?")
-    with open(index, newline="", encoding="utf-8") as handle:
-        rows = csv.DictReader(handle)
-        return [{"file": row["file"], "reporter": row["reporter"], "sha256": row["sha256"]} for row in rows]
+    """The workbooks listed in INDEX.csv (file, reporter, sha256), in the index's order; a malformed
+    line stops the build naming it (bilateral.dots_index)."""
+    return [{key: entry[key] for key in ("file", "reporter", "sha256")} for entry in read_index(source_dir)]
+
+
+def repeated_reporters(source_dir: str | Path, listed: list[dict]) -> list[dict]:
+    """The workbooks that repeat an earlier workbook's reporter, each checked to hold the same values.
+
+    The shared INDEX.csv lists Nicaragua twice (DOTS_143.xlsx, DOTS_144.xlsx): the two files differ
+    in sha256 but only in their zip timestamps (exported a minute apart); every cell is equal. Read
+    both, the cache would hold each of Nicaragua's values twice. The first listed is kept (a rule that
+    needs no judgement, and the kept data are the same either way); a copy whose values differ stops
+    the build, naming both files and the first differing cell, since no rule can choose between them.
+    """
+    source_dir = Path(source_dir)
+    first: dict[str, dict] = {}
+    repeats = []
+    for entry in listed:
+        kept = first.setdefault(entry["reporter"], entry)
+        if kept is entry:
+            continue
+        path, kept_path = source_dir / entry["file"], source_dir / kept["file"]
+        for checked in (entry, kept):
+            _check_digest(source_dir / checked["file"], checked["sha256"])
+        difference = first_difference(kept_path, path)
+        if difference:
+            raise CacheError(
+                f"{kept_path} and {path}: INDEX.csv lists both for {entry['reporter']!r}, but their values "
+                f"differ: {difference}; remove the wrong one from INDEX.csv"
+            )
+        log.info(
+            "%s repeats the reporter %r of %s with the same values in every cell: kept %s only",
+            entry["file"],
+            entry["reporter"],
+            kept["file"],
+            kept["file"],
+        )
+        repeats.append({"file": entry["file"], "kept": kept["file"], "reporter": entry["reporter"]})
+    return repeats
+
+
+def _check_digest(path: Path, expected: str) -> str:
+    digest = sha256_file(path)
+    if digest != expected:
+        raise CacheError(f"{path}: sha256 {digest} differs from INDEX.csv ({expected}); the workbook was changed")
+    return digest
 
 
 def _read(task: tuple[str, str, str]) -> tuple[pd.DataFrame, str]:
     path, reporter, expected = task
-    digest = sha256_file(path)
-    if digest != expected:
-        raise CacheError(f"{path}: sha256 {digest} differs from INDEX.csv ({expected}); the workbook was changed")
+    digest = _check_digest(Path(path), expected)
     frame = read_workbook(path)
     found = frame["reporter"].iloc[0] if len(frame) else reporter
     if found != reporter:
@@ -114,12 +152,16 @@ def unmapped(frame: pd.DataFrame, names: dict[str, dict]) -> list[str]:
     return sorted(seen - set(names))
 
 
-def apply_codes(frame: pd.DataFrame, names: dict[str, dict], source: str) -> pd.DataFrame:
+def apply_codes(frame: pd.DataFrame, names: dict[str, dict], source: str, names_file=NAMES_FILE) -> pd.DataFrame:
     """Give every reporter and partner its IMTS code from the mapping (memorandum rows keep none)."""
     missing = unmapped(frame, names)
     if missing:
+        # Where the first one is printed, so that the user can check its spelling in the workbook.
+        cell = locate_name(source, missing[0]) if Path(source).is_file() else None
+        at = f" ({missing[0]!r} at {cell}, row {cell.row}, column B)" if cell else ""
         raise CacheError(
-            f"{source}: names not in {NAMES_FILE}: {missing}; add each with its IMTS code (or its kind of group)"
+            f"{source}: names not in {names_file}: {missing}{at}; add each to {names_file} with its IMTS code "
+            "(or its kind of group)"
         )
     codes = {name: entry["code"] for name, entry in names.items()}
     frame = frame.copy()
@@ -134,17 +176,20 @@ def build(source_dir: str | Path, names_file: str | Path = NAMES_FILE, processes
     source_dir = Path(source_dir)
     listed = workbooks(source_dir)
     names = load_names(names_file)
-    tasks = [(str(source_dir / entry["file"]), entry["reporter"], entry["sha256"]) for entry in listed]
-    for path, _, _ in tasks:
-        if not Path(path).is_file():
-            raise CacheError(f"{path}: listed in INDEX.csv but not found")
+    for entry in listed:
+        if not (source_dir / entry["file"]).is_file():
+            raise CacheError(f"{source_dir / entry['file']}: listed in INDEX.csv but not found")
+    repeats = repeated_reporters(source_dir, listed)
+    dropped = {entry["file"] for entry in repeats}
+    read_list = [entry for entry in listed if entry["file"] not in dropped]
+    tasks = [(str(source_dir / entry["file"]), entry["reporter"], entry["sha256"]) for entry in read_list]
     processes = processes or max(1, min(len(os.sched_getaffinity(0)), len(tasks)))
     frames = []
     # Workbooks are independent: one process per core; map keeps the index's order.
     with ProcessPoolExecutor(max_workers=processes) as pool:
-        read = zip(pool.map(_read, tasks, chunksize=4), listed, strict=True)
+        read = zip(pool.map(_read, tasks, chunksize=4), read_list, strict=True)
         for count, ((frame, _), entry) in enumerate(read, start=1):
-            frames.append(apply_codes(frame, names, str(source_dir / entry["file"])))
+            frames.append(apply_codes(frame, names, str(source_dir / entry["file"]), names_file))
             if count % 25 == 0 or count == len(tasks):
                 log.info("read %d of %d workbooks", count, len(tasks))
     data = tidy.finish(pd.concat(frames, ignore_index=True))
@@ -165,6 +210,8 @@ def build(source_dir: str | Path, names_file: str | Path = NAMES_FILE, processes
             "for data (https://www.imf.org/external/terms.htm) with attribution; the workbooks are not redistributed."
         ),
         "source_workbooks": listed,
+        # Workbooks of a reporter listed before, with equal values: not read, so no value counts twice.
+        "repeated_workbooks": repeats,
         "names": {"file": Path(names_file).as_posix(), "sha256": sha256_file(names_file)},
         "extract": {"file": DATA_FILE, "rows": len(data), "reporters": int(data["reporter"].nunique())},
         "produced_by": {"program": f"bilateral {__version__} (bilateral.dots_cache)"},

@@ -170,3 +170,55 @@ def read_workbook(path: str | Path) -> pd.DataFrame:
     if len(reporters) != 1:
         raise DotsFormatError(f"{path.name}: sheets name different reporters {sorted(reporters)}")
     return tidy.finish(pd.DataFrame.from_records(records, columns=tidy.COLUMNS))
+
+
+def _sheets(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's cell values, row by row, as openpyxl reads them."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types on bad input
+        raise DotsFormatError(f"{path}: not a readable Excel workbook ({exc})") from exc
+    try:
+        return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+    finally:
+        book.close()
+
+
+def first_difference(first: str | Path, second: str | Path) -> str | None:
+    """Where two workbooks' cell values first differ ('sheet ..., cell C9: 1.5 in A, 2.0 in B'), or
+    None when every sheet holds the same values (the files may still differ in zip timestamps)."""
+    first, second = Path(first), Path(second)
+    a, b = _sheets(first), _sheets(second)
+    if list(a) != list(b):
+        return f"the sheets differ: {list(a)} in {first.name}, {list(b)} in {second.name}"
+    for sheet, rows_a in a.items():
+        rows_b = b[sheet]
+        for row in range(1, max(len(rows_a), len(rows_b)) + 1):
+            values_a = rows_a[row - 1] if row <= len(rows_a) else ()
+            values_b = rows_b[row - 1] if row <= len(rows_b) else ()
+            for col in range(1, max(len(values_a), len(values_b)) + 1):
+                value_a = values_a[col - 1] if col <= len(values_a) else None
+                value_b = values_b[col - 1] if col <= len(values_b) else None
+                if value_a != value_b:
+                    from openpyxl.utils import get_column_letter
+
+                    cell = Cell(first, sheet, row, col)
+                    return (
+                        f"{cell} (sheet '{sheet}', row {row}, column {get_column_letter(col)}) is {value_a!r} "
+                        f"in {first.name} but {value_b!r} in {second.name}"
+                    )
+    return None
+
+
+def locate_name(path: str | Path, name: str) -> Cell | None:
+    """The first cell of column B (from the first data row) holding `name`: where a partner or the
+    reporter is printed, to point a user at it."""
+    path = Path(path)
+    for sheet, rows in _sheets(path).items():
+        for row, values in enumerate(rows, start=1):
+            value = values[NAME_COL - 1] if len(values) >= NAME_COL else None
+            if (row == REPORTER_ROW or row >= FIRST_DATA_ROW) and value is not None and str(value).strip() == name:
+                return Cell(path, sheet, row, NAME_COL)
+    return None

@@ -42,6 +42,22 @@ class Country:
         return (frame[f"{role}_code"] == self.code) | (frame[role] == self.name)
 
 
+def _country(section: dict, role: str, where: str) -> Country:
+    """section[role] as a Country; a missing or malformed one named by its key path."""
+    if role not in section:
+        raise PairError(f"config {where}.{role}: missing; give {{code: ..., name: ...}}")
+    value = section[role]
+    if not isinstance(value, dict):
+        raise PairError(f"config {where}.{role}: {{code: ..., name: ...}}, not {value!r}")
+    for key in ("code", "name"):
+        if key not in value:
+            raise PairError(f"config {where}.{role}.{key}: missing")
+    unknown = sorted(set(value) - {"code", "name"})
+    if unknown:
+        raise PairError(f"config {where}.{role}.{unknown[0]}: unknown key; the keys are code, name")
+    return Country(code=value["code"], name=value["name"])
+
+
 def _default(role: str):
     """A country of the default pair (config/schema.yaml)."""
     section = defaults("pair", role)
@@ -63,23 +79,27 @@ class Pair:
             raise PairError(f"config pair: home, partner and predecessor need three different codes, got {codes}")
 
     @classmethod
-    def from_config(cls, section: dict) -> Pair:
+    def from_config(cls, section: dict, where: str = "pair") -> Pair:
+        """The pair of a config section; `where` is its key path ('pair', 'pairs[3]') for messages."""
         predecessor = dict(section.get("predecessor") or {})
-        partner = Country(**section["partner"])
+        partner = _country(section, "partner", where)
         if predecessor:
             # The predecessor names its successor, so that one left over from another partner (a
             # config that changes only `partner`) stops the run instead of splicing in its years.
             successor = predecessor.pop("successor", None)
             if successor != partner.code:
                 raise PairError(
-                    f"config pair.predecessor {predecessor.get('name')!r} is the predecessor of {successor}, but "
-                    f"pair.partner is {partner.code}: set pair.predecessor to null or to {partner.code}'s predecessor"
+                    f"config {where}.predecessor {predecessor.get('name')!r} is the predecessor of {successor}, but "
+                    f"{where}.partner is {partner.code}: set {where}.predecessor to null or to {partner.code}'s "
+                    "predecessor"
                 )
-        return cls(
-            home=Country(**section["home"]),
-            partner=partner,
-            predecessor=Country(**predecessor) if predecessor else None,
-        )
+        home = _country(section, "home", where)
+        previous = _country({"predecessor": predecessor}, "predecessor", where) if predecessor else None
+        try:
+            return cls(home=home, partner=partner, predecessor=previous)
+        except PairError as err:
+            message = str(err).removeprefix("config pair: ")
+            raise PairError(f"config {where}: {message}") from None
 
     def to_config(self) -> dict:
         predecessor = vars(self.predecessor) | {"successor": self.partner.code} if self.predecessor else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -170,3 +171,29 @@ def remove_stale(declared: list[str], root: str | Path = ".", folders=OUTPUT_FOL
             if path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return stale
+
+
+# A further pair's folder of intermediate files: data/processed/<dataset>/IND-RUS/, logs/IND-RUS/.
+PAIR_FOLDER = re.compile(r"[A-Z0-9]{3,4}-[A-Z0-9]{3,4}")
+
+
+def remove_stale_pairs(labels, root: str | Path = ".") -> list[str]:
+    """Remove the panels and logs of further pairs no longer configured (every dataset's): left in
+    place, an old pair's panel.csv would pass for one this configuration made. `labels`: the further
+    pairs of the run ('IND-RUS'); the first pair writes at the paper's paths, never in such a folder."""
+    root = Path(root)
+    keep = set(labels)
+    folders = [path for path in (root / "data" / "processed").glob("*/*") if path.is_dir()]
+    folders += [path for path in (root / "logs").glob("*") if path.is_dir()]
+    removed = []
+    for folder in sorted(folders):
+        if not PAIR_FOLDER.fullmatch(folder.name) or folder.name in keep:
+            continue
+        for path in sorted(folder.rglob("*"), reverse=True):
+            if path.is_dir():
+                path.rmdir()
+            else:
+                removed.append(path.relative_to(root).as_posix())
+                path.unlink()
+        folder.rmdir()
+    return sorted(removed)

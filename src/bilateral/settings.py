@@ -49,6 +49,14 @@ def check_pairs(config: dict, pairs: dict) -> None:
         )
 
 
+def further_regimes_files(config: dict, pairs, regimes_country: str | None) -> dict[str, str]:
+    """Home code -> regimes file (config pair_outputs.regimes) of the further pairs that use one: a
+    file is checked (its schema, country, the thesis camp) only when a configured pair's regime tables
+    and thesis test read it; regimes.file already serves its own country."""
+    homes = {pair.home.code for pair in pairs} - {regimes_country}
+    return {code: path for code, path in config["pair_outputs"]["regimes"].items() if code in homes}
+
+
 def regimes_country(config: dict) -> str | None:
     """The country whose governments config regimes.file lists."""
     return _yaml_key(config["regimes"]["file"], "country", "config regimes.file")
