@@ -8,7 +8,7 @@ from snakemake.utils import validate
 
 from bilateral import claims, dots_cache, inputs, regimes, settings
 from bilateral import pairs as run_pairs
-from bilateral.imts.request import request_fields
+from bilateral.imts.request import plan_fields
 from bilateral.pair import Pair
 from bilateral.provenance import code_fingerprint
 
@@ -32,6 +32,7 @@ PAIRS = run_pairs.configured(
 )
 PAIR = PAIRS[run_pairs.PRIMARY]
 REGIMES_COUNTRY = settings.regimes_country(config)
+# An IMTS vintage on disk must answer the run's requests (a vintage is never changed).
 settings.check_pairs(config, PAIRS)
 # Each further regimes file is checked like the first one: schema, sequence, its country, the thesis camp.
 for _code, _file in config["pair_outputs"]["regimes"].items():
@@ -186,9 +187,13 @@ for _name in config["figures"]:
             print(f"warning: {_text}", file=sys.stderr)
 
 
-def imts_request():
-    """The IMTS request fields of the config (the codes come from the pair)."""
-    return request_fields(config)
+def imts_plan():
+    """The IMTS requests of the run, body file -> request fields: one request (response.csv) for one
+    pair, one per reporter for many (bilateral.imts.request.plan)."""
+    return plan_fields(config, PAIRS)
+
+
+IMTS_PLAN = imts_plan()
 
 
 def notebook_jobs():
