@@ -312,8 +312,8 @@ def check_plan(folder: Path, requests: dict[str, ImtsRequest]) -> dict:
             else f"{len(recorded)} request(s) on disk, {len(asked)} asked"
         )
         raise FetchError(
-            f"{folder} was pulled for {len(recorded)} request(s), the configuration now asks for {len(asked)} other(s) "
-            f"({detail}). A vintage is never changed: pull a new vintage (another date) for these pairs, or restore "
+            f"{folder} was pulled for {len(recorded)} request(s), the configuration now asks for {len(asked)}, not "
+            f"the same ({detail}). A vintage is never changed: pull a new vintage (another date) for these pairs, or restore "
             "the configuration."
         )
     return metadata
