@@ -25,7 +25,9 @@ rule provenance:
         # A raw file this run makes (the workbooks' Parquet cache) is not there yet when Snakemake
         # evaluates params up front (conda, a storage provider): it counts once it exists; a missing
         # one that no rule makes is already an error, as an input above.
-        fingerprint=lambda wc: code_fingerprint([name for name in settings.raw_files(config, list(IMTS_PLAN)) if Path(name).exists()]),
+        fingerprint=lambda wc: code_fingerprint(
+            [name for name in settings.raw_files(config, list(IMTS_PLAN)) if Path(name).exists()]
+        ),
     message:
         "Provenance record -> {output}"
     script:

@@ -8,8 +8,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
 
 CSV = "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"
 XML = "application/xml;charset=UTF-8"

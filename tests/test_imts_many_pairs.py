@@ -35,7 +35,10 @@ def _served() -> pd.DataFrame:
 def _snapshot_value(reporter: str, partner: str, indicator: str, year: int) -> float:
     raw = pd.read_csv(SNAPSHOT, keep_default_na=False, dtype={"partner_code": str, "reporter_code": str})
     hit = raw[
-        (raw.reporter_code == reporter) & (raw.partner_code == partner) & (raw.indicator == indicator) & (raw.year == year)
+        (raw.reporter_code == reporter)
+        & (raw.partner_code == partner)
+        & (raw.indicator == indicator)
+        & (raw.year == year)
     ]
     assert len(hit) == 1
     return float(hit.value_musd.iloc[0])
@@ -99,7 +102,9 @@ def test_an_interrupted_pull_is_resumed_by_the_next_run(pulled):
     assert "Nothing to be done" in pulled["again"].stdout + pulled["again"].stderr
     folder = pulled["project"] / f"data/raw/{DATASET}"
     meta = json.loads((folder / "metadata.json").read_text())
-    assert [r["body_file"] for r in meta["requests"]] == [f"response-{c}.csv" for c in ("BGD", "RUS", "SUN", "IND", "PAK")]
+    assert [r["body_file"] for r in meta["requests"]] == [
+        f"response-{c}.csv" for c in ("BGD", "RUS", "SUN", "IND", "PAK")
+    ]
     assert not (pulled["project"] / f"data/raw/.{DATASET}.part").exists()
 
 

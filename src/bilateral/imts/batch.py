@@ -306,15 +306,17 @@ def check_plan(folder: Path, requests: dict[str, ImtsRequest]) -> dict:
     asked = [(name, request.url.split("/data/", 1)[1]) for name, request in requests.items()]
     if recorded != asked:
         differ = next((pair for pair in zip(recorded, asked, strict=False) if pair[0] != pair[1]), None)
-        detail = (
-            f"first difference: on disk {differ[0][0]} .../data/{differ[0][1]}, asked {differ[1][0]} .../data/{differ[1][1]}"
-            if differ
-            else f"{len(recorded)} request(s) on disk, {len(asked)} asked"
-        )
+        if differ:
+            (disk_name, disk_key), (asked_name, asked_key) = differ
+            detail = (
+                f"first difference: on disk {disk_name} .../data/{disk_key}, asked {asked_name} .../data/{asked_key}"
+            )
+        else:
+            detail = f"{len(recorded)} request(s) on disk, {len(asked)} asked"
         raise FetchError(
             f"{folder} was pulled for {len(recorded)} request(s), the configuration now asks for {len(asked)}, not "
-            f"the same ({detail}). A vintage is never changed: pull a new vintage (another date) for these pairs, or restore "
-            "the configuration."
+            f"the same ({detail}). A vintage is never changed: pull a new vintage (another date) for these pairs, "
+            "or restore the configuration."
         )
     return metadata
 
