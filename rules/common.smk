@@ -8,7 +8,7 @@ from snakemake.utils import validate
 
 from bilateral import claims, dots_cache, inputs, pair_sources, pairs_shape, regimes, settings
 from bilateral import pairs as run_pairs
-from bilateral.imts.request import request_fields
+from bilateral.imts.request import plan_fields
 from bilateral.pair import Pair
 from bilateral.provenance import code_fingerprint
 
@@ -45,6 +45,7 @@ for _note in _NOTES:
     print(f"note: {_note}", file=sys.stderr)
 PAIR = PAIRS[run_pairs.PRIMARY]
 REGIMES_COUNTRY = settings.regimes_country(config)
+# An IMTS vintage on disk must answer the run's requests (a vintage is never changed).
 settings.check_pairs(config, PAIRS)
 # Each further regimes file is checked like the first one: schema, sequence, its country, the thesis camp.
 # Only the files of configured pairs: the year rule and the thesis camp apply to the pairs whose
@@ -201,9 +202,13 @@ for _name in config["figures"]:
             print(f"warning: {_text}", file=sys.stderr)
 
 
-def imts_request():
-    """The IMTS request fields of the config (the codes come from the pair)."""
-    return request_fields(config)
+def imts_plan():
+    """The IMTS requests of the run, body file -> request fields: one request (response.csv) for one
+    pair, one per reporter for many (bilateral.imts.request.plan)."""
+    return plan_fields(config, PAIRS)
+
+
+IMTS_PLAN = imts_plan()
 
 
 def notebook_jobs():

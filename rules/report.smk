@@ -4,7 +4,7 @@ rule provenance:
         products=lambda wc: files_of(notebook_jobs()),
         # Each pair's cleaning record, the first pair's first.
         clean=lambda wc: expand(declared(rules.clean.output.record), dataset=DATASET, pair=list(PAIRS)),
-        raw=settings.raw_files(config),
+        raw=settings.raw_files(config, list(IMTS_PLAN)),
         raw_record=raw_record(DATASET),
     output:
         "report/provenance.json",
@@ -25,7 +25,9 @@ rule provenance:
         # A raw file this run makes (the workbooks' Parquet cache) is not there yet when Snakemake
         # evaluates params up front (conda, a storage provider): it counts once it exists; a missing
         # one that no rule makes is already an error, as an input above.
-        fingerprint=lambda wc: code_fingerprint([name for name in settings.raw_files(config) if Path(name).exists()]),
+        fingerprint=lambda wc: code_fingerprint(
+            [name for name in settings.raw_files(config, list(IMTS_PLAN)) if Path(name).exists()]
+        ),
     message:
         "Provenance record -> {output}"
     script:

@@ -1,12 +1,13 @@
-"""Snakemake step `fetch_imts`: download the configured IMTS vintage (the only network step)."""
+"""Snakemake step `fetch_imts`: download the configured IMTS vintage (the only network step): one
+request for one pair, one per reporter for many (bilateral.imts.batch: rate limit, resumable)."""
 
 import logging
 import sys
 from pathlib import Path
 
 from bilateral import progress
-from bilateral.imts import fetch
-from bilateral.imts.request import from_fields
+from bilateral.imts import batch, fetch
+from bilateral.imts.request import from_plan_fields
 
 
 def main(snakemake) -> None:
@@ -14,10 +15,11 @@ def main(snakemake) -> None:
     progress.show("bilateral.imts", "fetch")  # a download may take minutes: each step on the terminal too
     options = snakemake.params.imts
     try:
-        fetch.fetch(
-            from_fields(snakemake.params.request),
+        batch.pull(
+            from_plan_fields(snakemake.params.plan),
             Path(snakemake.output.metadata).parent,
             snakemake.params.vintage,
+            homes=snakemake.params.homes,
             retries=options["retries"],
             backoff=options["backoff"],
             timeout=(options["connect_timeout"], options["read_timeout"]),

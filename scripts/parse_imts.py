@@ -1,19 +1,20 @@
-"""Snakemake step `parse_imts`: a downloaded vintage -> the tidy shape (US$ millions, DOTS codes)."""
+"""Snakemake step `parse_imts`: a downloaded vintage (all its answers) -> the tidy shape (US$ millions,
+DOTS codes)."""
 
 import logging
 from pathlib import Path
 
 from bilateral import tidy
 from bilateral.atomic import write_text
-from bilateral.imts import fetch
-from bilateral.imts.request import from_fields
+from bilateral.imts import batch
+from bilateral.imts.request import from_plan_fields
 from bilateral.schemas import RAW, validate
 
 
 def main(snakemake) -> None:
     logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
     folder = Path(snakemake.input.metadata).parent
-    frame = fetch.parse_vintage(folder, from_fields(snakemake.params.request))
+    frame = batch.parse_plan(folder, from_plan_fields(snakemake.params.plan))
     validate(frame, RAW, folder)
     write_text(snakemake.output[0], tidy.to_csv(frame))
 

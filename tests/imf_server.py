@@ -6,8 +6,10 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
 
 CSV = "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"
 XML = "application/xml;charset=UTF-8"
@@ -28,18 +30,23 @@ class Reply:
 
 
 class ImfServer:
-    """Serves `replies` in order, the last one again once the script is used up."""
+    """Serves `replies` in order, the last one again once the script is used up; or, when `route`
+    is set, whatever `route(path)` answers (a reply per request key: `serve_tidy`)."""
 
     def __init__(self) -> None:
         self.replies: list[Reply] = []
         self.requests: list[dict] = []
+        self.route: Callable[[str], Reply] | None = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (the stdlib's name)
                 server.requests.append({"path": self.path, "headers": dict(self.headers)})
-                index = min(len(server.requests), len(server.replies)) - 1
-                reply = server.replies[index]
+                if server.route is not None:
+                    reply = server.route(self.path)
+                else:
+                    index = min(len(server.requests), len(server.replies)) - 1
+                    reply = server.replies[index]
                 if reply.delay:
                     time.sleep(reply.delay)
                 # The client may give up (read timeout, deadline): expected in those tests.
@@ -123,3 +130,41 @@ def imts_csv_from_tidy(tidy, statuses=None) -> bytes:
             f"{row.year},{dollars.normalize():f},6,{flow},{valuation},USD,M,OL,{status}"
         )
     return ("\n".join(lines) + "\n").encode()
+
+
+def request_key(path: str) -> tuple[set[str], set[str], set[str]]:
+    """(reporters, indicators, partners) of a data request's path: .../IMTS/+/<key>?..."""
+    key = unquote(urlsplit(path).path).rsplit("/", 1)[-1]
+    reporters, indicators, partners, _frequency = key.split(".")
+    return set(reporters.split("+")), set(indicators.split("+")), set(partners.split("+"))
+
+
+def key_of(path: str) -> str:
+    return unquote(urlsplit(path).path).rsplit("/", 1)[-1]
+
+
+def serve_tidy(tidy) -> Callable[[str], Reply]:
+    """A route answering each data request, as the API does, with the rows of `tidy` its key asks
+    for (reporters x indicators x partners); a key no row matches gets the header only."""
+    back = {"XG_FOB_USD": "TXG_FOB_USD", "MG_CIF_USD": "TMG_CIF_USD"}
+
+    def answer(path: str) -> Reply:
+        reporters, indicators, partners = request_key(path)
+        asked = {back[code] for code in indicators if code in back}
+        rows = tidy[tidy.reporter_code.isin(reporters) & tidy.partner_code.isin(partners) & tidy.indicator.isin(asked)]
+        return Reply(body=imts_csv_from_tidy(rows))
+
+    return answer
+
+
+def with_home(tidy, code: str, name: str, factor: float, like: str = "BGD"):
+    """`tidy` plus a made-up home country `code`: `like`'s own report and its partners' reports of
+    `like`, relabelled and multiplied by `factor` (exact in binary for 2, 3, 4). For a run of several
+    pairs x Russia whose reporters the snapshot lacks; every expected value follows by hand."""
+    import pandas as pd
+
+    own = tidy[tidy.reporter_code == like].assign(reporter_code=code, reporter=name)
+    mirror = tidy[(tidy.partner_code == like) & (tidy.reporter_code != like)].assign(partner_code=code, partner=name)
+    made = pd.concat([own, mirror], ignore_index=True)
+    made["value_musd"] = made["value_musd"] * factor
+    return pd.concat([tidy, made], ignore_index=True)

@@ -231,7 +231,12 @@ def build(pair_config: dict, provenance_path: str | Path) -> str:
     revisions = None
     for item in _by_rule(records, "revision_report"):
         revisions = {"png": _png(item["files"]["png"]), "summary": _fragment(_with_suffix(item, "summary.html")[0])}
-    raw_files = data.get("source_workbooks") or [{"file": data.get("body_file", ""), "sha256": data.get("sha256", "")}]
+    # The workbooks' cache lists its workbooks, a pull of many requests its answers, a single pull its body.
+    raw_files = (
+        data.get("source_workbooks")
+        or [{"file": one["body_file"], "sha256": one["sha256"]} for one in data.get("requests", [])]
+        or [{"file": data.get("body_file", ""), "sha256": data.get("sha256", "")}]
+    )
     rows = [{**item, "item": _label(item), "params": _parameters_text(item["parameters"])} for item in every]
     comparison = None
     for item in _by_rule(every, "comparison"):

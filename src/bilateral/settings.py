@@ -41,12 +41,22 @@ def check_regimes_country(config: dict) -> None:
 
 
 def check_pairs(config: dict, pairs: dict) -> None:
-    """Further pairs need a source with their reporters: an IMTS pull asks for the first pair's codes only."""
-    if len(pairs) > 1 and config["source"] == "imf-imts":
-        raise ValueError(
-            "config pairs: the IMTS source pulls the reports of config pair only; for many pairs use "
-            f"source: {XLSX_DATASET} (every reporter of the IMF workbooks; README: 'Many pairs in one run')"
-        )
+    """An IMTS vintage already on disk must answer the run's requests (one for one pair, one per
+    reporter for many): it is never downloaded again nor changed, so pairs it was not pulled for
+    need a new vintage. Said before any work, naming the vintage."""
+    if config["source"] != "imf-imts" or not config["vintage"]:
+        return
+    from .imts import batch
+    from .imts.fetch import METADATA, FetchError
+    from .imts.request import plan
+
+    folder = Path(f"data/raw/imts-{config['vintage']}")
+    if not (folder / METADATA).is_file():
+        return
+    try:
+        batch.check_plan(folder, plan(config, pairs))
+    except FetchError as err:
+        raise ValueError(f"config pair/pairs: {err}") from None
 
 
 def further_regimes_files(config: dict, pairs, regimes_country: str | None) -> dict[str, str]:
@@ -118,8 +128,10 @@ def read_tidy(path: str | Path, codes=None):
     return pd.read_csv(path, usecols=columns, dtype=str, keep_default_na=False)
 
 
-def raw_files(config: dict) -> list[str]:
-    """The raw files the outputs are computed from: the dataset in use and the revision base."""
+def raw_files(config: dict, imts_bodies=None) -> list[str]:
+    """The raw files the outputs are computed from: the dataset in use and the revision base.
+    `imts_bodies`: the body files of the run's IMTS requests (rules/common.smk IMTS_PLAN); by
+    default the single request's."""
     files = []
     for name in dict.fromkeys([dataset(config), config["revisions"]["base"]]):
         if name == "dots-2022":
@@ -127,7 +139,8 @@ def raw_files(config: dict) -> list[str]:
         elif name == XLSX_DATASET:
             files += [f"data/processed/{name}/dots.parquet", f"data/processed/{name}/provenance.json"]
         else:
-            files += [f"data/raw/{name}/response.{config['imts']['format']}", f"data/raw/{name}/metadata.json"]
+            bodies = imts_bodies or [f"response.{config['imts']['format']}"]
+            files += [f"data/raw/{name}/{body}" for body in bodies] + [f"data/raw/{name}/metadata.json"]
     return files
 
 

@@ -29,6 +29,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import urllib3
@@ -126,8 +127,18 @@ def get(http: urllib3.PoolManager, url: str, accept: str, extra_headers: dict | 
         raise _failure(url, http, exc) from None
 
 
-def download(http: urllib3.PoolManager, url: str, accept: str, extra_headers: dict | None, deadline: float):
+def download(
+    http: urllib3.PoolManager,
+    url: str,
+    accept: str,
+    extra_headers: dict | None,
+    deadline: float,
+    before_try: Callable[[], None] | None = None,
+):
     """GET within `deadline` seconds overall: (response, body).
+
+    `before_try` is called before every try, the first and each retry (a batch's rate limit:
+    bilateral.imts.batch); the time it waits counts against the deadline.
 
     The pool's Retry decides, as urllib3 would inside one request, which failure is retried
     (connection errors, timeouts, a body that breaks off, 429 and 5xx), how often, and how long
@@ -138,6 +149,8 @@ def download(http: urllib3.PoolManager, url: str, accept: str, extra_headers: di
     retry, timeout = http.connection_pool_kw["retries"], http.connection_pool_kw["timeout"]
     ends = time.monotonic() + deadline
     while True:
+        if before_try is not None:
+            before_try()
         left = _left(ends, url, deadline)
         per_try = Timeout(connect=min(timeout.connect_timeout, left), read=min(timeout.read_timeout, left))
         response = None

@@ -46,6 +46,11 @@ class ImtsFormatError(InputError):
     """A body that is not the IMTS data we asked for; the message says where and why."""
 
 
+class NoDataRows(ImtsFormatError):
+    """A well-formed answer without a single value: the API's answer to an unknown code, or a
+    reporter with no report of the partners asked for (imf-api.md, 1.12 item 1)."""
+
+
 def _observations_from_csv(body: str, where: str) -> Iterable[tuple[int, dict]]:
     reader = csv.reader(io.StringIO(body, newline=""))
     try:
@@ -126,7 +131,7 @@ def parse(body: bytes, content_type: str, request, where: str) -> pd.DataFrame:
             records.append(record)
             numbers.append(number)
     if not records:
-        raise ImtsFormatError(f"{where}: the answer holds no data rows")
+        raise NoDataRows(f"{where}: the answer holds no data rows")
     frame = pd.DataFrame.from_records(records, columns=tidy.COLUMNS)
     try:
         validate(frame, RAW, where, lines=numbers, place=place)

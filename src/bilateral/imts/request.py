@@ -1,4 +1,10 @@
-"""The one data request the project makes (../shared/docs/imf-api.md, sections 0 and 5)."""
+"""The data requests of a run (../shared/docs/imf-api.md, sections 0 and 5).
+
+One pair: one request, every code of the pair as reporter and as partner (`request_fields`).
+Many pairs: one request per reporter (`plan`), each asking for that reporter's report of the
+partners the run's pairs need from it: the home country's report of its partner, the partner's
+report of the home country (the mirror), the predecessor's, and the World total.
+"""
 
 from __future__ import annotations
 
@@ -71,3 +77,63 @@ def request_fields(config: dict) -> dict:
 def from_fields(fields: dict) -> ImtsRequest:
     """The request of `request_fields` (lists become tuples: a request is hashable)."""
     return ImtsRequest(**{key: tuple(value) if isinstance(value, list) else value for key, value in fields.items()})
+
+
+# A body file per planned request: the single request keeps the name it always had.
+SINGLE_BODY = "response.{format}"
+# The IMF answers HTTP 400 to very long '+' lists (imf-api.md, 1.12 item 7): a reporter with more
+# partners than this is asked in several requests (RUS x 215 reporters: 5 requests of at most 50).
+MAX_PARTNERS = 50
+WORLD = "G001"
+
+
+def plan(config: dict, pairs) -> dict[str, ImtsRequest]:
+    """The requests of a run, body file name -> request, in the order they are made.
+
+    `pairs`: the run's pairs (bilateral.pairs.configured, the first being config `pair`). One pair
+    gives today's single request (`request_fields`, response.csv); several give one request per
+    reporter, named response-<reporter>.csv (response-<reporter>-<n>.csv when split, MAX_PARTNERS)."""
+    pairs = list(pairs.values()) if isinstance(pairs, dict) else list(pairs)
+    if len(pairs) <= 1:
+        single = from_fields(request_fields(config))
+        return {SINGLE_BODY.format(format=single.format): single}
+    fields = {k: config["imts"][k] for k in CONFIG_KEYS}
+    requests = {}
+    for reporter, partners in reporter_partners(pairs).items():
+        chunks = [partners[i : i + MAX_PARTNERS] for i in range(0, len(partners), MAX_PARTNERS)]
+        for number, chunk in enumerate(chunks, start=1):
+            suffix = f"-{number}" if len(chunks) > 1 else ""
+            name = f"response-{reporter}{suffix}.{fields['format']}"
+            requests[name] = from_fields(fields | {"reporters": [reporter], "partners": chunk})
+    return requests
+
+
+def reporter_partners(pairs) -> dict[str, list[str]]:
+    """Reporter -> the partners the pairs need its report of (first seen first, the World last).
+
+    Each pair asks, as its single request did, for every code of the pair as reporter and partner
+    (Pair.imts_codes); the union is taken per reporter. A country's report of itself is left out:
+    no such series exists."""
+    found: dict[str, dict[str, None]] = {}
+    for pair in pairs:
+        reporters, partners = pair.imts_codes()
+        for reporter in reporters:
+            wanted = found.setdefault(reporter, {})
+            for partner in partners:
+                if partner not in (reporter, WORLD):
+                    wanted[partner] = None
+    return {reporter: [*partners, WORLD] for reporter, partners in found.items()}
+
+
+def plan_fields(config: dict, pairs) -> dict[str, dict]:
+    """`plan` as plain JSON-able fields (Snakemake params)."""
+    return {name: _fields(request) for name, request in plan(config, pairs).items()}
+
+
+def from_plan_fields(fields: dict[str, dict]) -> dict[str, ImtsRequest]:
+    return {name: from_fields(one) for name, one in fields.items()}
+
+
+def _fields(request: ImtsRequest) -> dict:
+    keys = (*CONFIG_KEYS, "reporters", "partners")
+    return {key: list(v) if isinstance(v := getattr(request, key), tuple) else v for key in keys}
