@@ -74,13 +74,14 @@ def test_a_forked_kernel_gives_the_bytes_of_a_usual_one(tmp_path):
     assert parent == job  # started by the job itself
     with kernelfork.server() as address:
         server = [p for p in psutil.Process().children() if kernelfork.__name__ in " ".join(p.cmdline())]
-        forked, job, parent = _run_job(tmp_path, "forked", _env(**{kernelfork.ADDRESS: address}))
+        # A name as long as "usual": papermill lays out a long parameter line by its length (black).
+        forked, job, parent = _run_job(tmp_path, "forks", _env(**{kernelfork.ADDRESS: address}))
     assert parent != job and parent == server[0].pid  # the server forked it
     text = json.loads(forked)
     (probe,) = [cell for cell in text["cells"] if "print(factor" in "".join(cell["source"])]
     printed = "".join(probe["outputs"][0]["text"])
     assert printed.split()[1:] == [tmp_path.name, "job's", "own", "42"]  # the backend: as `usual` has it
-    same_names = forked.replace(b"forked.", b"usual.")  # the file names given as parameters aside
+    same_names = forked.replace(b"forks.", b"usual.")  # the file names given as parameters aside
     difference = difflib.unified_diff(usual.decode().splitlines(), same_names.decode().splitlines(), lineterm="")
     assert same_names == usual, "\n".join(difference)
 
