@@ -339,3 +339,38 @@ def test_make_availability_asks_for_the_configured_pair(tmp_path, monkeypatch, c
         "CHN.XG_FOB_USD.G001.A/TIME_PERIOD",
     ]
     assert "BGD.XG_FOB_USD.CHN" in capsys.readouterr().out
+
+
+def test_make_availability_asks_for_every_pair_of_the_run(tmp_path, monkeypatch, capsys):
+    # Many pairs: each series of every pair, once (each country's report of the other and of the World).
+    from bilateral.cli import main
+
+    body = (RESPONSES / "imts-sdmx3-availability-USA-INDICATOR.json").read_bytes()
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    with ImfServer() as server:
+        server.replies = [Reply(body=body, content_type="application/json")]
+        config["pair"] = {
+            "home": {"code": "BGD", "name": "Bangladesh"},
+            "partner": {"code": "CHN", "name": "China, P.R.: Mainland"},
+            "predecessor": None,
+        }
+        config["pairs"] = ["IND-RUS", "BGD-CHN"]  # the second is the first pair again: asked once
+        config["imts"] |= {"base_url": server.base_url, "indicators": ["XG_FOB_USD"]}
+        path = tmp_path / "mine.yaml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True))
+        monkeypatch.chdir(ROOT)
+        main(["imts-availability", "--config", str(path), "--pause", "0"])
+        asked = [r["path"].split("/IMTS/+/")[1].removesuffix(".A/TIME_PERIOD") for r in server.requests]
+    expected = [
+        f"{reporter}.XG_FOB_USD.{partner}"
+        for home, partner_of_home in (("BGD", "CHN"), ("IND", "RUS"))
+        for reporter, partner in (
+            (home, partner_of_home),
+            (partner_of_home, home),
+            (home, "G001"),
+            (partner_of_home, "G001"),
+        )
+    ]
+    assert sorted(asked) == sorted(expected) and len(asked) == 8
+    out, err = capsys.readouterr()
+    assert "RUS.XG_FOB_USD.IND" in out and "availability 8/8" in err

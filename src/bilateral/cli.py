@@ -14,10 +14,14 @@ def _snapshot(args: argparse.Namespace) -> None:
     snapshot.write(Path(args.source), Path(args.out))
 
 
-def _imts_request(args: argparse.Namespace):
-    from .imts.request import from_fields, request_fields
+def _imts_plan(config: dict) -> dict:
+    """The run's IMTS requests (every pair's), as the workflow plans them (rules/common.smk)."""
+    from . import dots_cache
+    from . import pairs as run_pairs
+    from .imts.request import plan
 
-    return from_fields(request_fields(_load_config(args.config)))
+    names = dots_cache.name_of_code(dots_cache.load_names(config["dots_xlsx"]["names"])) if config["pairs"] else {}
+    return plan(config, run_pairs.configured(config, names))
 
 
 def _availability(args: argparse.Namespace) -> None:
@@ -27,7 +31,8 @@ def _availability(args: argparse.Namespace) -> None:
     imts = config["imts"]
     _stop_if_unreachable(imts, "make availability")
     timeout = (imts["connect_timeout"], imts["read_timeout"])
-    print(availability.report(_imts_request(args), timeout=timeout, pause=args.pause))
+    say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    print(availability.report(_imts_plan(config).values(), timeout=timeout, pause=args.pause, progress=say))
 
 
 def _imts_check(args: argparse.Namespace) -> None:
