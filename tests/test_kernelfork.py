@@ -46,9 +46,9 @@ def _notebook(path: Path) -> Path:
     return path
 
 
-def _run_job(folder: Path, name: str, env: dict) -> tuple[bytes, int, int]:
+def _run_job(folder: Path, name: str, env: dict) -> tuple[bytes, int, int, str]:
     """Execute the notebook as a notebook job does (its own process): the executed bytes, the job's
-    pid and the kernel's parent's pid."""
+    pid, the kernel's parent's pid and what the job printed besides its pid (the kernel's own output)."""
     source = _notebook(folder / "probe.ipynb")
     out, probe = folder / f"{name}.ipynb", folder / f"{name}.ppid"
     done = subprocess.run(
@@ -60,7 +60,8 @@ def _run_job(folder: Path, name: str, env: dict) -> tuple[bytes, int, int]:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return out.read_bytes(), int(done.stdout.split()[-1]), int(probe.read_text())
+    *printed, job = done.stdout.splitlines()
+    return out.read_bytes(), int(job), int(probe.read_text()), "\n".join(printed)
 
 
 def _env(**extra) -> dict:
@@ -69,29 +70,32 @@ def _env(**extra) -> dict:
 
 
 def test_a_forked_kernel_gives_the_bytes_of_a_usual_one(tmp_path):
-    usual, job, parent = _run_job(tmp_path, "usual", _env())
+    usual, job, parent, usual_stdout = _run_job(tmp_path, "usual", _env())
     assert parent == job  # started by the job itself
     with kernelfork.server() as address:
         server = [p for p in psutil.Process().children() if kernelfork.__name__ in " ".join(p.cmdline())]
-        forked, job, parent = _run_job(tmp_path, "forked", _env(**{kernelfork.ADDRESS: address}))
+        forked, job, parent, forked_stdout = _run_job(tmp_path, "forked", _env(**{kernelfork.ADDRESS: address}))
     assert parent != job and parent == server[0].pid  # the server forked it
     text = json.loads(forked)
     (probe,) = [cell for cell in text["cells"] if "print(factor" in "".join(cell["source"])]
     printed = "".join(probe["outputs"][0]["text"])
     assert printed.split()[1:] == [tmp_path.name, "job's", "own", "42"]  # the backend: as `usual` has it
     assert forked.replace(b"forked.", b"usual.") == usual  # the file names given as parameters aside
+    # Nothing more in the job's output (make's): no "Ctrl-C will not work" banner of a kernel that
+    # believes it has no parent to watch.
+    assert forked_stdout == usual_stdout
 
 
 def test_without_an_answering_server_the_kernel_starts_as_usual(tmp_path):
     nobody = tmp_path / "no-server"
-    _, job, parent = _run_job(tmp_path, "fallback", _env(**{kernelfork.ADDRESS: str(nobody)}))
+    _, job, parent, _ = _run_job(tmp_path, "fallback", _env(**{kernelfork.ADDRESS: str(nobody)}))
     assert parent == job
 
 
 def test_a_cluster_job_never_asks_the_server(tmp_path):
     with kernelfork.server() as address:
         env = _env(**{kernelfork.ADDRESS: address, "SLURM_JOB_ID": "7"})
-        _, job, parent = _run_job(tmp_path, "cluster", env)
+        _, job, parent, _ = _run_job(tmp_path, "cluster", env)
     assert parent == job
 
 
@@ -139,3 +143,69 @@ def test_no_kernel_outlives_the_run_that_started_the_server(tmp_path, end):
         owner.stdin.close()  # the run ends: the owner stops the server
     owner.wait(timeout=30)
     assert _gone(server.pid) and _gone(kernel)
+
+
+KERNEL_FOR_A_JOB = """
+import os, sys, time
+from jupyter_client.connect import write_connection_file
+from bilateral import kernelfork
+folder = sys.argv[1]
+connection, _ = write_connection_file(os.path.join(folder, "kernel.json"), transport="ipc",
+                                      ip=os.path.join(folder, "k"))
+cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", connection]
+print(kernelfork.request_kernel(cmd, dict(os.environ), folder), flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_kernel_whose_job_is_killed_stops_as_a_usual_one_would(tmp_path):
+    # A usual kernel watches its parent, the job, and exits within a second of the job's end; a forked
+    # kernel's parent is the server, which lives for the whole run: it must watch the job all the same.
+    with kernelfork.server() as address:
+        job = subprocess.Popen(
+            [sys.executable, "-c", KERNEL_FOR_A_JOB, str(tmp_path)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=_env(**{kernelfork.ADDRESS: address}),
+        )
+        kernel = int(job.stdout.readline())
+        assert psutil.Process(kernel).ppid() != job.pid  # forked by the server
+        job.kill()
+        job.wait()
+        assert _gone(kernel, timeout=10)
+
+
+def test_jobs_running_when_the_server_dies_still_complete(tmp_path):
+    # Their kernels are running: the notebook goes on in them; later jobs start kernels of their own.
+    cells = [
+        nbformat.v4.new_code_cell("factor = 1\nprobe_path = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import os, time\nopen(probe_path, 'w').write(str(os.getppid()))\n"
+            "while not os.path.exists(probe_path + '.go'):\n    time.sleep(0.05)\nprint(factor * 14)"
+        ),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, tmp_path / "wait.ipynb")
+    probe, out = tmp_path / "probe", tmp_path / "out.ipynb"
+    with kernelfork.server() as address:
+        (server,) = [p for p in psutil.Process().children() if kernelfork.__name__ in " ".join(p.cmdline())]
+        job = subprocess.Popen(
+            [sys.executable, "-c", JOB, str(tmp_path / "wait.ipynb"), str(out), str(probe)],
+            cwd=tmp_path,
+            env=_env(**{kernelfork.ADDRESS: address}),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not (probe.exists() and probe.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert int(probe.read_text()) == server.pid  # running in a forked kernel
+        server.kill()
+        server.wait(10)
+        Path(f"{probe}.go").touch()
+        stdout, stderr = job.communicate(timeout=60)
+    assert job.returncode == 0, stderr[-3000:]
+    (cell,) = [cell for cell in nbformat.read(out, 4).cells if "factor * 14" in cell.source]
+    assert cell.outputs[0]["text"] == "42\n"

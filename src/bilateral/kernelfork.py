@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import importlib.util
 import json
 import os
 import select
@@ -24,6 +25,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 ADDRESS = "BILATERAL_KERNEL_SERVER"
@@ -44,8 +46,6 @@ LAUNCHER = ["-m", "ipykernel_launcher"]
 
 
 def _preload() -> None:
-    import importlib
-
     # ipykernel sets this when the kernel starts (kernelapp.init_pylab) and matplotlib reads it when
     # first imported: set it as a kernel would have it, before the import, unless the job sets it.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -69,18 +69,50 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        # The kernel watches this process, its parent, rather than the job that asked for it (both
-        # stop it: the job through its process group, this server when it stops).
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        # As jupyter_client gives a kernel it starts: the pid of the job, which the kernel outlives
+        # by at most a second (_JobWatcher; its parent is this server, not the job).
+        job = int(request["job"])
+        os.environ["JPY_PARENT_PID"] = str(job)
         if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
             del sys.path[0]
-        sys.argv = ["ipykernel_launcher", *request["cmd"][3:]]
+        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["cmd"][3:]]
         from ipykernel import kernelapp
 
-        kernelapp.launch_new_instance()
+        # ipykernel read JPY_PARENT_PID when the server imported it (a class attribute's default):
+        # given no parent, the kernel would print its "Ctrl-C will not work" banner into the job's
+        # output and watch nothing. Its own watcher (ParentPollerUnix) watches the parent process,
+        # this server: the job is watched instead, and a server that dies leaves running notebooks be.
+        kernelapp.IPKernelApp.init_poller = lambda app: setattr(app, "poller", _JobWatcher(job))
+        kernelapp.IPKernelApp.launch_instance(parent_handle=job)
         code = 0
     finally:
         os._exit(code)
+
+
+class _JobWatcher(threading.Thread):
+    """Stops this kernel once the job it was forked for is gone, as ParentPollerUnix stops a kernel
+    whose parent (the job) is gone."""
+
+    def __init__(self, job: int):
+        super().__init__(name="bilateral-job-watcher", daemon=True)
+        self.job = job
+
+    def run(self) -> None:
+        try:
+            pidfd = os.pidfd_open(self.job)  # readable once the job has exited (Linux 5.3+)
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):
+            while True:  # no pidfd here: ask once a second, as ParentPollerUnix does
+                try:
+                    os.kill(self.job, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except PermissionError:
+                    pass
+                time.sleep(1.0)
+        select.select([pidfd], [], [])
+        os._exit(1)
 
 
 def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
@@ -183,7 +215,8 @@ def request_kernel(cmd: list[str], env: dict, cwd: str) -> int | None:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(30)
             connection.connect(address)
-            line = json.dumps({"cmd": cmd, "env": env, "cwd": str(cwd)}).encode() + b"\n"
+            request = {"cmd": cmd, "env": env, "cwd": str(cwd), "job": os.getpid()}
+            line = json.dumps(request).encode() + b"\n"
             streams = array.array("i", [sys.stdout.fileno(), sys.stderr.fileno()])
             connection.sendmsg([line], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, streams)])
             answer = b""
