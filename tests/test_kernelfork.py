@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -175,37 +176,80 @@ def test_a_kernel_whose_job_is_killed_stops_as_a_usual_one_would(tmp_path):
         assert _gone(kernel, timeout=10)
 
 
-def test_jobs_running_when_the_server_dies_still_complete(tmp_path):
-    # Their kernels are running: the notebook goes on in them; later jobs start kernels of their own.
+def _waiting_job(folder: Path, address: str | None) -> tuple[subprocess.Popen, Path, Path]:
+    """A notebook job whose kernel writes "<its pid> <its parent's pid>" to the probe file, then waits
+    for the file `<probe>.go` before its output (42): the job, the probe file, the executed notebook."""
     cells = [
         nbformat.v4.new_code_cell("factor = 1\nprobe_path = None", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
-            "import os, time\nopen(probe_path, 'w').write(str(os.getppid()))\n"
+            "import os, time\nopen(probe_path, 'w').write(f'{os.getpid()} {os.getppid()}')\n"
             "while not os.path.exists(probe_path + '.go'):\n    time.sleep(0.05)\nprint(factor * 14)"
         ),
     ]
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(notebook, tmp_path / "wait.ipynb")
-    probe, out = tmp_path / "probe", tmp_path / "out.ipynb"
-    with kernelfork.server() as address:
-        (server,) = [p for p in psutil.Process().children() if kernelfork.__name__ in " ".join(p.cmdline())]
-        job = subprocess.Popen(
-            [sys.executable, "-c", JOB, str(tmp_path / "wait.ipynb"), str(out), str(probe)],
-            cwd=tmp_path,
-            env=_env(**{kernelfork.ADDRESS: address}),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while not (probe.exists() and probe.read_text()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert int(probe.read_text()) == server.pid  # running in a forked kernel
+    nbformat.write(notebook, folder / "wait.ipynb")
+    probe, out = folder / "probe", folder / "out.ipynb"
+    job = subprocess.Popen(
+        [sys.executable, "-c", JOB, str(folder / "wait.ipynb"), str(out), str(probe)],
+        cwd=folder,
+        env=_env(**{kernelfork.ADDRESS: address}) if address else _env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (probe.exists() and probe.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return job, probe, out
+
+
+SERVER_ONLY = """
+import sys
+from bilateral import kernelfork
+with kernelfork.server() as address:
+    print(address, flush=True)
+    sys.stdin.readline()
+"""
+
+
+@pytest.mark.parametrize("end", ["server killed", "owner killed"])
+def test_jobs_running_when_the_server_dies_still_complete(tmp_path, end):
+    # Their notebooks go on in their kernels, and later jobs start kernels of their own: a run whose
+    # runner was killed (its Snakemake and jobs go on) or whose server crashed still completes.
+    owner = subprocess.Popen(
+        [sys.executable, "-c", SERVER_ONLY], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    address = owner.stdout.readline().strip()
+    (server,) = psutil.Process(owner.pid).children()
+    job, probe, out = _waiting_job(tmp_path, address)
+    assert int(probe.read_text().split()[1]) == server.pid  # running in a forked kernel
+    if end == "server killed":
         server.kill()
-        server.wait(10)
-        Path(f"{probe}.go").touch()
-        stdout, stderr = job.communicate(timeout=60)
+    else:
+        owner.kill()
+        owner.wait()
+    assert _gone(server.pid)
+    Path(f"{probe}.go").touch()
+    _, stderr = job.communicate(timeout=60)
+    owner.kill()
+    owner.wait()
     assert job.returncode == 0, stderr[-3000:]
     (cell,) = [cell for cell in nbformat.read(out, 4).cells if "factor * 14" in cell.source]
     assert cell.outputs[0]["text"] == "42\n"
+
+
+@pytest.mark.parametrize("kernel", ["usual", "forked"])
+def test_a_job_whose_kernel_dies_fails_rather_than_waits_for_ever(tmp_path, kernel):
+    # A kernel killed mid-cell (out of memory, a crash, a server stopping it): the job fails, saying so.
+    with kernelfork.server() as address:
+        job, probe, out = _waiting_job(tmp_path, address if kernel == "forked" else None)
+        os.kill(int(probe.read_text().split()[0]), signal.SIGKILL)
+        try:
+            _, stderr = job.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            job.kill()
+            job.communicate()
+            pytest.fail("the job still waits for its dead kernel after 30 s")
+    assert job.returncode != 0 and "DeadKernelError" in stderr
+    assert not out.exists()

@@ -9,8 +9,9 @@ environment, folder and standard streams. Anything else (a cluster job, a notebo
 server that does not answer, a command this server does not know) starts the kernel the usual way;
 the executed notebooks are the same bytes either way (tests/test_kernelfork.py).
 
-The server lives as long as the process that started it: it stops, with every kernel it forked,
-when that process is gone or asks it to (`stop`).
+The server lives as long as the process that started it: it stops when that process asks it to
+(SIGTERM, at the end of the run), with every kernel it forked, or when that process is gone, leaving
+each kernel to its job. A kernel stops when its job is gone, as a usual kernel does.
 """
 
 from __future__ import annotations
@@ -150,7 +151,10 @@ def serve(listener: socket.socket, owner: int) -> None:
     signal.signal(signal.SIGCHLD, reap)
     while True:
         if not owner_alive(owner):
-            stop()
+            # The run was killed, but its Snakemake and jobs may go on: the kernels are left to their
+            # jobs (each stops with its job, _JobWatcher); a job whose kernel were stopped here would
+            # fail, or with some clients wait for ever. Later jobs find no server and start their own.
+            os._exit(0)
         with contextlib.suppress(InterruptedError):
             ready, _, _ = select.select([listener], [], [], 1.0)
         if not ready:
