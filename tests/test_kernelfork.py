@@ -104,7 +104,8 @@ OWNER = """
 import os, sys, time
 from jupyter_client.connect import write_connection_file
 from bilateral import kernelfork
-with kernelfork.server():
+with kernelfork.server() as address:
+    print(address, flush=True)
     folder = sys.argv[1]
     connection, _ = write_connection_file(os.path.join(folder, "kernel.json"), transport="ipc",
                                           ip=os.path.join(folder, "k"))
@@ -135,6 +136,7 @@ def test_no_kernel_outlives_the_run_that_started_the_server(tmp_path, end):
         text=True,
         env=_env(),
     )
+    address = owner.stdout.readline().strip()
     kernel = int(owner.stdout.readline())
     (server,) = psutil.Process(owner.pid).children()
     assert psutil.Process(kernel).ppid() == server.pid
@@ -144,6 +146,7 @@ def test_no_kernel_outlives_the_run_that_started_the_server(tmp_path, end):
         owner.stdin.close()  # the run ends: the owner stops the server
     owner.wait(timeout=30)
     assert _gone(server.pid) and _gone(kernel)
+    assert not Path(address).parent.exists()  # nothing left in the temporary folder, killed or not
 
 
 KERNEL_FOR_A_JOB = """

@@ -154,6 +154,7 @@ def serve(listener: socket.socket, owner: int) -> None:
             # The run was killed, but its Snakemake and jobs may go on: the kernels are left to their
             # jobs (each stops with its job, _JobWatcher); a job whose kernel were stopped here would
             # fail, or with some clients wait for ever. Later jobs find no server and start their own.
+            _remove(listener.getsockname())  # the owner had no chance to remove its folder
             os._exit(0)
         with contextlib.suppress(InterruptedError):
             ready, _, _ = select.select([listener], [], [], 1.0)
@@ -191,6 +192,13 @@ def serve(listener: socket.socket, owner: int) -> None:
             except OSError:  # the job gave up waiting and started a kernel of its own
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
+
+
+def _remove(address: str) -> None:
+    """The socket and its folder, made by server()."""
+    with contextlib.suppress(OSError):
+        os.unlink(address)
+        os.rmdir(os.path.dirname(address))
 
 
 def owner_alive(pid: int) -> bool:
