@@ -256,3 +256,29 @@ def test_a_job_whose_kernel_dies_fails_rather_than_waits_for_ever(tmp_path, kern
             pytest.fail("the job still waits for its dead kernel after 30 s")
     assert job.returncode != 0 and "DeadKernelError" in stderr
     assert not out.exists()
+
+
+FAILING_KERNEL = """
+import os, sys, time
+import psutil
+from bilateral import kernelfork
+connection, folder = os.path.join(sys.argv[1], "kernel.json"), os.path.join(sys.argv[1], "removed")
+kernel = kernelfork.request_kernel([sys.executable, "-m", "ipykernel_launcher", "-f", connection], dict(os.environ),
+                                   folder)
+while psutil.pid_exists(kernel) and psutil.Process(kernel).status() != psutil.STATUS_ZOMBIE:
+    time.sleep(0.05)
+"""
+
+
+def test_a_kernel_that_fails_to_start_says_why_in_the_jobs_log(tmp_path):
+    # A kernel started the usual way in a folder that is gone fails with FileNotFoundError naming it,
+    # in the job's stderr (its log); a forked one must not die silently.
+    with kernelfork.server() as address:
+        job = subprocess.run(
+            [sys.executable, "-c", FAILING_KERNEL, str(tmp_path)],
+            env=_env(**{kernelfork.ADDRESS: address}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert "FileNotFoundError" in job.stderr and str(tmp_path / "removed") in job.stderr

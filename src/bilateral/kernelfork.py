@@ -27,6 +27,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 ADDRESS = "BILATERAL_KERNEL_SERVER"
@@ -86,6 +87,10 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
         kernelapp.IPKernelApp.init_poller = lambda app: setattr(app, "poller", _JobWatcher(job))
         kernelapp.IPKernelApp.launch_instance(parent_handle=job)
         code = 0
+    except SystemExit as exit_:
+        code = 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:
+        traceback.print_exc()  # into the job's stderr (its log), as a kernel it started would
     finally:
         os._exit(code)
 
