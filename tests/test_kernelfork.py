@@ -36,6 +36,9 @@ def _notebook(path: Path) -> Path:
             "print(matplotlib.get_backend(), os.path.basename(os.getcwd()), os.environ.get('PROBE'))\n"
             "print(factor * 14)"
         ),
+        # Where imports come from: the job's folder (tests run it elsewhere than the server's), not
+        # the folder the server was started in.
+        nbformat.v4.new_code_cell("import sys\nprint(sys.path)"),
         # Who started this kernel: kept out of the notebook, in a file the test reads.
         nbformat.v4.new_code_cell("open(probe_path, 'w').write(str(os.getppid()))"),
     ]

@@ -75,8 +75,6 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
         # by at most a second (_JobWatcher; its parent is this server, not the job).
         job = int(request["job"])
         os.environ["JPY_PARENT_PID"] = str(job)
-        if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
-            del sys.path[0]
         sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["cmd"][3:]]
         from ipykernel import kernelapp
 
@@ -285,6 +283,10 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m bilateral.kernelfork LISTENING_FD OWNER_PID (started by server())", file=sys.stderr)
         return 2
+    # `python -m` put this server's folder first in sys.path, as it puts a usual kernel's folder, which
+    # ipykernel_launcher then removes: removed here before any fork, whatever folder a job is in.
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]
     serve(socket.socket(fileno=int(argv[0])), int(argv[1]))
     return 0
 
