@@ -70,7 +70,7 @@ def _run_job(folder: Path, name: str, env: dict) -> tuple[bytes, int, int, str]:
 
 def _env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in (kernelfork.ADDRESS, "SLURM_JOB_ID")}
-    return env | {"PROBE": "job's own"} | extra
+    return env | kernelfork.ONE_THREAD | {"PROBE": "job's own"} | extra
 
 
 def test_a_forked_kernel_gives_the_bytes_of_a_usual_one(tmp_path):
@@ -93,6 +93,23 @@ def test_a_forked_kernel_gives_the_bytes_of_a_usual_one(tmp_path):
 def test_without_an_answering_server_the_kernel_starts_as_usual(tmp_path):
     nobody = tmp_path / "no-server"
     _, job, parent, _ = _run_job(tmp_path, "fallback", _env(**{kernelfork.ADDRESS: str(nobody)}))
+    assert parent == job
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"OPENBLAS_NUM_THREADS": "2"},  # a rule of two threads: numpy sized its thread pool at import
+        {"PYTHONHASHSEED": "12345"},  # fixed when the interpreter starts
+        {"MPLBACKEND": "agg"},  # read when matplotlib is imported
+    ],
+    ids=lambda setting: next(iter(setting)),
+)
+def test_a_job_whose_environment_the_server_did_not_start_with_gets_a_usual_kernel(tmp_path, setting):
+    # A forked kernel keeps what the server's own start settled; these settings are only honoured by
+    # a kernel that starts with them.
+    with kernelfork.server() as address:
+        _, job, parent, _ = _run_job(tmp_path, "other", _env(**{kernelfork.ADDRESS: address}, **setting))
     assert parent == job
 
 

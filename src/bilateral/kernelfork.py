@@ -42,6 +42,29 @@ PRELOAD = (
     "bilateral.tables",
 )
 LAUNCHER = ["-m", "ipykernel_launcher"]
+# Environment variables read when the interpreter or a preloaded library starts, never again: the
+# hash seed, sys.path, the locale, the thread pools numpy's BLAS sizes at import, matplotlib's
+# configuration. A forked kernel has the server's values: it is forked only for a job whose values
+# are the same; any other gets a kernel started the usual way, which honours them.
+READ_AT_START = ("PYTHON", "LC_", "LANG", "TZ", "HOME", "XDG_", "MPL", "MATPLOTLIB")
+READ_AT_START += ("OMP_", "GOTO_", "OPENBLAS_", "MKL_", "VECLIB_", "NUMEXPR_")
+# Snakemake gives each job the number of threads of its rule in these (snakemake/shell.py): the
+# server starts with those of a job of one thread, as every notebook rule has.
+ONE_THREAD = {
+    name: "1"
+    for name in (
+        "OMP_NUM_THREADS",
+        "GOTO_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+    )
+}
+
+
+def read_at_start(env: dict) -> dict:
+    return {name: value for name, value in env.items() if name.startswith(READ_AT_START)}
 
 
 # --- the server -------------------------------------------------------------------------------
@@ -136,6 +159,7 @@ def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
 def serve(listener: socket.socket, owner: int) -> None:
     """Answer kernel requests on `listener` until process `owner` is gone."""
     forked: set[int] = set()
+    started_with = read_at_start(os.environ)  # before _preload sets MPLBACKEND, as a kernel does later
 
     def reap(*_):
         for pid in list(forked):
@@ -178,6 +202,12 @@ def serve(listener: socket.socket, owner: int) -> None:
             try:
                 request, streams = _receive(connection)
             except (ConnectionError, ValueError, OSError):
+                continue
+            if read_at_start(request["env"]) != started_with:
+                for fd in streams:
+                    os.close(fd)
+                with contextlib.suppress(OSError):
+                    connection.sendall(b'{"pid": null}\n')  # the job starts its kernel the usual way
                 continue
             pid = os.fork()
             if pid == 0:
@@ -242,7 +272,8 @@ def request_kernel(cmd: list[str], env: dict, cwd: str) -> int | None:
                 answer += chunk
     except (OSError, ValueError):
         return None
-    return int(json.loads(answer)["pid"])
+    pid = json.loads(answer)["pid"]
+    return None if pid is None else int(pid)
 
 
 @contextlib.contextmanager
@@ -263,6 +294,7 @@ def server():
             process = subprocess.Popen(
                 [sys.executable, "-m", "bilateral.kernelfork", str(listener.fileno()), str(os.getpid())],
                 stdin=subprocess.DEVNULL,
+                env=os.environ | ONE_THREAD,
                 pass_fds=(listener.fileno(),),
                 start_new_session=True,  # Ctrl-C at the terminal is for Snakemake, which stops its jobs
             )
