@@ -302,3 +302,26 @@ def test_a_kernel_that_fails_to_start_says_why_in_the_jobs_log(tmp_path):
             timeout=60,
         )
     assert "FileNotFoundError" in job.stderr and str(tmp_path / "removed") in job.stderr
+
+
+OTHER_PYTHON = """
+import os, sys
+from bilateral import kernelfork
+sys.prefix = sys.argv[2]  # a job of another environment: a conda env (`snakemake --sdm conda`), a container
+connection = os.path.join(sys.argv[1], "kernel.json")
+print(kernelfork.request_kernel([sys.executable, "-m", "ipykernel_launcher", "-f", connection], dict(os.environ),
+                                sys.argv[1]))
+"""
+
+
+def test_a_job_of_another_python_environment_gets_a_usual_kernel(tmp_path):
+    # Its kernel must import that environment's packages, never the server's.
+    with kernelfork.server() as address:
+        job = subprocess.run(
+            [sys.executable, "-c", OTHER_PYTHON, str(tmp_path), str(tmp_path / "conda-env")],
+            env=_env(**{kernelfork.ADDRESS: address}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert job.stdout.split() == ["None"], job.stderr[-2000:]

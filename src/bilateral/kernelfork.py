@@ -203,7 +203,7 @@ def serve(listener: socket.socket, owner: int) -> None:
                 request, streams = _receive(connection)
             except (ConnectionError, ValueError, OSError):
                 continue
-            if read_at_start(request["env"]) != started_with:
+            if request.get("prefix") != os.path.realpath(sys.prefix) or read_at_start(request["env"]) != started_with:
                 for fd in streams:
                     os.close(fd)
                 with contextlib.suppress(OSError):
@@ -260,7 +260,10 @@ def request_kernel(cmd: list[str], env: dict, cwd: str) -> int | None:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(30)
             connection.connect(address)
-            request = {"cmd": cmd, "env": env, "cwd": str(cwd), "job": os.getpid()}
+            # The environment of the kernel's interpreter (cmd[0] is this job's): one of a conda env
+            # (`snakemake --sdm conda`) or a container is not the server's.
+            prefix = os.path.realpath(sys.prefix)
+            request = {"cmd": cmd, "env": env, "cwd": str(cwd), "job": os.getpid(), "prefix": prefix}
             line = json.dumps(request).encode() + b"\n"
             streams = array.array("i", [sys.stdout.fileno(), sys.stderr.fileno()])
             connection.sendmsg([line], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, streams)])
