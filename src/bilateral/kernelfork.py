@@ -6,7 +6,9 @@ starts hundreds of them. For a local run, `bilateral.runner` starts this server 
 names its socket in BILATERAL_KERNEL_SERVER; a notebook job that finds it asks it for its kernel,
 which is then a fork of the server with those imports done, started with the job's own command,
 environment, folder and standard streams. Anything else (a cluster job, a notebook run by hand, a
-server that does not answer, a command this server does not know) starts the kernel the usual way;
+server that does not answer, a command this server does not know, a job of another Python
+environment or whose environment sets what this server's start settled: READ_AT_START) starts the
+kernel the usual way;
 the executed notebooks are the same bytes either way (tests/test_kernelfork.py).
 
 The server lives as long as the process that started it: it stops when that process asks it to
@@ -72,7 +74,8 @@ def read_at_start(env: dict) -> dict:
 
 def _preload() -> None:
     # ipykernel sets this when the kernel starts (kernelapp.init_pylab) and matplotlib reads it when
-    # first imported: set it as a kernel would have it, before the import, unless the job sets it.
+    # first imported: set it as a kernel would have it, before the import, unless already set (a job
+    # whose value differs from the server's is not forked for: READ_AT_START).
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for module in PRELOAD:
         importlib.import_module(module)
