@@ -325,3 +325,37 @@ def test_a_job_of_another_python_environment_gets_a_usual_kernel(tmp_path):
             timeout=60,
         )
     assert job.stdout.split() == ["None"], job.stderr[-2000:]
+
+
+MANY_KERNELS = """
+import os, sys, time
+from jupyter_client.connect import write_connection_file
+from bilateral import kernelfork
+folder = sys.argv[1]
+with kernelfork.server():
+    for number in range(12):
+        connection, _ = write_connection_file(os.path.join(folder, f"kernel-{number}.json"), transport="ipc",
+                                              ip=os.path.join(folder, f"k{number}"))
+        cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", connection]
+        print(kernelfork.request_kernel(cmd, dict(os.environ), folder), flush=True)
+    time.sleep(1)
+print("run over", flush=True)
+sys.stdin.readline()  # this process, the kernels' job, lives on until the test is done
+"""
+
+
+def test_the_end_of_a_run_stops_every_kernel_at_once(tmp_path):
+    # Kernels dying while the server stops them (each death a SIGCHLD) must not cut the stopping short.
+    owner = subprocess.Popen(
+        [sys.executable, "-c", MANY_KERNELS, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    kernels = [int(owner.stdout.readline()) for _ in range(12)]
+    assert owner.stdout.readline() == "run over\n"
+    left = [kernel for kernel in kernels if not _gone(kernel, timeout=5)]
+    _, stderr = owner.communicate("\n", timeout=30)
+    assert left == [] and "Traceback" not in stderr, stderr

@@ -171,7 +171,10 @@ def serve(listener: socket.socket, owner: int) -> None:
                     forked.discard(pid)
 
     def stop(*_):
-        for pid in forked:
+        # No reaping meanwhile: a kernel dying as the next is stopped would change `forked` under this
+        # loop (RuntimeError, the rest left running).
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        for pid in list(forked):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
         os._exit(0)
