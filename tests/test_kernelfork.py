@@ -359,3 +359,29 @@ def test_the_end_of_a_run_stops_every_kernel_at_once(tmp_path):
     left = [kernel for kernel in kernels if not _gone(kernel, timeout=5)]
     _, stderr = owner.communicate("\n", timeout=30)
     assert left == [] and "Traceback" not in stderr, stderr
+
+
+def test_forked_kernels_do_not_share_numpys_random_state(tmp_path):
+    # Kernels started the usual way each seed numpy's global generator afresh; forks of one server
+    # would all draw the same numbers (Python's own `random` reseeds itself at a fork, numpy does not).
+    cells = [
+        nbformat.v4.new_code_cell("factor = 1\nprobe_path = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import numpy\nopen(probe_path, 'w').write(repr(numpy.random.random()))"),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, tmp_path / "draw.ipynb")
+    draws = []
+    with kernelfork.server() as address:
+        for name in ("one", "two"):
+            probe = tmp_path / f"{name}.draw"
+            subprocess.run(
+                [sys.executable, "-c", JOB, str(tmp_path / "draw.ipynb"), str(tmp_path / f"{name}.ipynb"), str(probe)],
+                cwd=tmp_path,
+                env=_env(**{kernelfork.ADDRESS: address}),
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            draws.append(probe.read_text())
+    assert draws[0] != draws[1]

@@ -102,6 +102,10 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
         job = int(request["job"])
         os.environ["JPY_PARENT_PID"] = str(job)
         sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["cmd"][3:]]
+        # A fresh seed, as a kernel importing numpy itself gets: every fork would otherwise draw the
+        # numbers the server's seed gives (Python's `random` reseeds itself at a fork; numpy does not).
+        if "numpy.random" in sys.modules:
+            sys.modules["numpy.random"].seed()
         from ipykernel import kernelapp
 
         # ipykernel read JPY_PARENT_PID when the server imported it (a class attribute's default):
