@@ -254,9 +254,12 @@ def test_jobs_running_when_the_server_dies_still_complete(tmp_path, end):
         owner.wait()
     assert _gone(server.pid)
     Path(f"{probe}.go").touch()
-    _, stderr = job.communicate(timeout=60)
-    owner.kill()
-    owner.wait()
+    try:
+        _, stderr = job.communicate(timeout=60)
+    finally:  # nothing left running, whatever the outcome
+        job.kill()
+        owner.kill()
+        owner.wait()
     assert job.returncode == 0, stderr[-3000:]
     (cell,) = [cell for cell in nbformat.read(out, 4).cells if "factor * 14" in cell.source]
     assert cell.outputs[0]["text"] == "42\n"
