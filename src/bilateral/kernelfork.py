@@ -6,11 +6,14 @@ starts hundreds of them. For a local run, `bilateral.runner` starts this server 
 names its socket in BILATERAL_KERNEL_SERVER; a notebook job that finds it asks it for its kernel,
 which is then a fork of the server with those imports done, started with the job's own command,
 environment, folder and standard streams. Anything else (a cluster job, a notebook run by hand, a
-server that does not answer, a command this server does not know) starts the kernel the usual way;
+server that does not answer, a command this server does not know, a job of another Python
+environment or whose environment sets what this server's start settled: READ_AT_START) starts the
+kernel the usual way;
 the executed notebooks are the same bytes either way (tests/test_kernelfork.py).
 
-The server lives as long as the process that started it: it stops, with every kernel it forked,
-when that process is gone or asks it to (`stop`).
+The server lives as long as the process that started it: it stops when that process asks it to
+(SIGTERM, at the end of the run), with every kernel it forked, or when that process is gone, leaving
+each kernel to its job. A kernel stops when its job is gone, as a usual kernel does.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import array
 import contextlib
 import gc
+import importlib.util
 import json
 import os
 import select
@@ -25,6 +29,8 @@ import signal
 import socket
 import sys
 import threading
+import time
+import traceback
 from pathlib import Path
 
 ADDRESS = "BILATERAL_KERNEL_SERVER"
@@ -39,16 +45,38 @@ PRELOAD = (
     "bilateral.tables",
 )
 LAUNCHER = ["-m", "ipykernel_launcher"]
+# Environment variables read when the interpreter or a preloaded library starts, never again: the
+# hash seed, sys.path, the locale, the thread pools numpy's BLAS sizes at import, matplotlib's
+# configuration. A forked kernel has the server's values: it is forked only for a job whose values
+# are the same; any other gets a kernel started the usual way, which honours them.
+READ_AT_START = ("PYTHON", "LC_", "LANG", "TZ", "HOME", "XDG_", "MPL", "MATPLOTLIB")
+READ_AT_START += ("OMP_", "GOTO_", "OPENBLAS_", "MKL_", "VECLIB_", "NUMEXPR_")
+# Snakemake gives each job the number of threads of its rule in these (snakemake/shell.py): the
+# server starts with those of a job of one thread, as every notebook rule has.
+ONE_THREAD = {
+    name: "1"
+    for name in (
+        "OMP_NUM_THREADS",
+        "GOTO_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+    )
+}
+
+
+def read_at_start(env: dict) -> dict:
+    return {name: value for name, value in env.items() if name.startswith(READ_AT_START)}
 
 
 # --- the server -------------------------------------------------------------------------------
 
 
 def _preload() -> None:
-    import importlib
-
     # ipykernel sets this when the kernel starts (kernelapp.init_pylab) and matplotlib reads it when
-    # first imported: set it as a kernel would have it, before the import, unless the job sets it.
+    # first imported: set it as a kernel would have it, before the import, unless already set (a job
+    # whose value differs from the server's is not forked for: READ_AT_START).
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for module in PRELOAD:
         importlib.import_module(module)
@@ -73,18 +101,56 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        # The kernel watches this process, its parent, rather than the job that asked for it (both
-        # stop it: the job through its process group, this server when it stops).
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
-        if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
-            del sys.path[0]
-        sys.argv = ["ipykernel_launcher", *request["cmd"][3:]]
+        # As jupyter_client gives a kernel it starts: the pid of the job, which the kernel outlives
+        # by at most a second (_JobWatcher; its parent is this server, not the job).
+        job = int(request["job"])
+        os.environ["JPY_PARENT_PID"] = str(job)
+        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *request["cmd"][3:]]
+        # A fresh seed, as a kernel importing numpy itself gets: every fork would otherwise draw the
+        # numbers the server's seed gives (Python's `random` reseeds itself at a fork; numpy does not).
+        if "numpy.random" in sys.modules:
+            sys.modules["numpy.random"].seed()
         from ipykernel import kernelapp
 
-        kernelapp.launch_new_instance()
+        # ipykernel read JPY_PARENT_PID when the server imported it (a class attribute's default):
+        # given no parent, the kernel would print its "Ctrl-C will not work" banner into the job's
+        # output and watch nothing. Its own watcher (ParentPollerUnix) watches the parent process,
+        # this server: the job is watched instead, and a server that dies leaves running notebooks be.
+        kernelapp.IPKernelApp.init_poller = lambda app: setattr(app, "poller", _JobWatcher(job))
+        kernelapp.IPKernelApp.launch_instance(parent_handle=job)
         code = 0
+    except SystemExit as exit_:
+        code = 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:
+        traceback.print_exc()  # into the job's stderr (its log), as a kernel it started would
     finally:
         os._exit(code)
+
+
+class _JobWatcher(threading.Thread):
+    """Stops this kernel once the job it was forked for is gone, as ParentPollerUnix stops a kernel
+    whose parent (the job) is gone."""
+
+    def __init__(self, job: int):
+        super().__init__(name="bilateral-job-watcher", daemon=True)
+        self.job = job
+
+    def run(self) -> None:
+        try:
+            pidfd = os.pidfd_open(self.job)  # readable once the job has exited (Linux 5.3+)
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):
+            while True:  # no pidfd here: ask once a second, as ParentPollerUnix does
+                try:
+                    os.kill(self.job, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except PermissionError:
+                    pass
+                time.sleep(1.0)
+        select.select([pidfd], [], [])
+        os._exit(1)
 
 
 def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
@@ -104,6 +170,7 @@ def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
 def serve(listener: socket.socket, owner: int) -> None:
     """Answer kernel requests on `listener` until process `owner` is gone."""
     forked: set[int] = set()
+    started_with = read_at_start(os.environ)  # before _preload sets MPLBACKEND, as a kernel does later
 
     def reap(*_):
         for pid in list(forked):
@@ -112,7 +179,10 @@ def serve(listener: socket.socket, owner: int) -> None:
                     forked.discard(pid)
 
     def stop(*_):
-        for pid in forked:
+        # No reaping meanwhile: a kernel dying as the next is stopped would change `forked` under this
+        # loop (RuntimeError, the rest left running).
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        for pid in list(forked):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
         os._exit(0)
@@ -122,7 +192,11 @@ def serve(listener: socket.socket, owner: int) -> None:
     signal.signal(signal.SIGCHLD, reap)
     while True:
         if not owner_alive(owner):
-            stop()
+            # The run was killed, but its Snakemake and jobs may go on: the kernels are left to their
+            # jobs (each stops with its job, _JobWatcher); a job whose kernel were stopped here would
+            # fail, or with some clients wait for ever. Later jobs find no server and start their own.
+            _remove(listener.getsockname())  # the owner had no chance to remove its folder
+            os._exit(0)
         with contextlib.suppress(InterruptedError):
             ready, _, _ = select.select([listener], [], [], 1.0)
         if not ready:
@@ -143,6 +217,12 @@ def serve(listener: socket.socket, owner: int) -> None:
                 request, streams = _receive(connection)
             except (ConnectionError, ValueError, OSError):
                 continue
+            if request.get("prefix") != os.path.realpath(sys.prefix) or read_at_start(request["env"]) != started_with:
+                for fd in streams:
+                    os.close(fd)
+                with contextlib.suppress(OSError):
+                    connection.sendall(b'{"pid": null}\n')  # the job starts its kernel the usual way
+                continue
             pid = os.fork()
             if pid == 0:
                 listener.close()
@@ -159,6 +239,13 @@ def serve(listener: socket.socket, owner: int) -> None:
             except OSError:  # the job gave up waiting and started a kernel of its own
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
+
+
+def _remove(address: str) -> None:
+    """The socket and its folder, made by server()."""
+    with contextlib.suppress(OSError):
+        os.unlink(address)
+        os.rmdir(os.path.dirname(address))
 
 
 def owner_alive(pid: int) -> bool:
@@ -187,7 +274,11 @@ def request_kernel(cmd: list[str], env: dict, cwd: str) -> int | None:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(30)
             connection.connect(address)
-            line = json.dumps({"cmd": cmd, "env": env, "cwd": str(cwd)}).encode() + b"\n"
+            # The environment of the kernel's interpreter (cmd[0] is this job's): one of a conda env
+            # (`snakemake --sdm conda`) or a container is not the server's.
+            prefix = os.path.realpath(sys.prefix)
+            request = {"cmd": cmd, "env": env, "cwd": str(cwd), "job": os.getpid(), "prefix": prefix}
+            line = json.dumps(request).encode() + b"\n"
             streams = array.array("i", [sys.stdout.fileno(), sys.stderr.fileno()])
             connection.sendmsg([line], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, streams)])
             answer = b""
@@ -198,7 +289,8 @@ def request_kernel(cmd: list[str], env: dict, cwd: str) -> int | None:
                 answer += chunk
     except (OSError, ValueError):
         return None
-    return int(json.loads(answer)["pid"])
+    pid = json.loads(answer)["pid"]
+    return None if pid is None else int(pid)
 
 
 @contextlib.contextmanager
@@ -219,6 +311,7 @@ def server():
             process = subprocess.Popen(
                 [sys.executable, "-m", "bilateral.kernelfork", str(listener.fileno()), str(os.getpid())],
                 stdin=subprocess.DEVNULL,
+                env=os.environ | ONE_THREAD,
                 pass_fds=(listener.fileno(),),
                 start_new_session=True,  # Ctrl-C at the terminal is for Snakemake, which stops its jobs
             )
@@ -239,6 +332,10 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m bilateral.kernelfork LISTENING_FD OWNER_PID (started by server())", file=sys.stderr)
         return 2
+    # `python -m` put this server's folder first in sys.path, as it puts a usual kernel's folder, which
+    # ipykernel_launcher then removes: removed here before any fork, whatever folder a job is in.
+    if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
+        del sys.path[0]
     serve(socket.socket(fileno=int(argv[0])), int(argv[1]))
     return 0
 

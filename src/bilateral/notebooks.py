@@ -66,14 +66,17 @@ def parameters_for(values: dict, inputs, outputs) -> dict:
 def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: str) -> None:
     """Run `notebook` with papermill into `output`, byte-identical across runs (run times stripped)."""
     import papermill
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
 
     # The kernel talks over Unix sockets in a folder of its own: TCP ports picked at random can
     # collide when notebooks start at once ("Address already in use"), sockets in a private folder
     # cannot, and nothing listens on the network.
     with tempfile.TemporaryDirectory(prefix="bilateral-kernel-") as folder:
         executed = Path(folder) / "executed.ipynb"
-        manager = KernelManager(kernel_name=kernel, transport="ipc", ip=os.path.join(folder, "kernel"))
+        # Asynchronous, as nbclient's own default: with a blocking client nbclient waits for a cell's
+        # output with no timeout and never notices that the kernel died (killed, out of memory).
+        manager = AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=os.path.join(folder, "kernel"))
         if os.environ.get(ADDRESS):
             from .forked_kernel import use_forked_kernels
 
@@ -95,5 +98,5 @@ def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: 
             )
         finally:
             if manager.has_kernel:
-                manager.shutdown_kernel(now=True)
+                run_sync(manager.shutdown_kernel)(now=True)
         normalise_file(executed, output)
