@@ -191,3 +191,19 @@ def test_a_broken_config_overlay_is_named_with_its_line(tmp_path, capsys):
     overlay.write_text("figures:\n  figure1: {start: 1981\n")
     assert runner.main(["--configfile", "config/config.yaml", str(overlay)]) == 1
     assert f"error: {overlay}, line 3, column 1: not valid YAML" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "forks"),
+    [
+        (["--cores", "2"], True),
+        (["--cores", "2", "--configfile", "config/config.yaml", "mine.yaml"], True),
+        (["--cores", "2", "--dry-run"], False),  # plans only: no kernel to start
+        (["-n"], False),
+        (["--lint"], False),
+        (["--executor", "slurm"], False),  # the jobs run elsewhere
+        (["--profile=profiles/slurm"], False),
+    ],
+)
+def test_the_kernel_server_starts_only_for_jobs_run_here(argv, forks):
+    assert runner.local(argv) is forks

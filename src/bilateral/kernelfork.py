@@ -188,7 +188,15 @@ def serve(listener: socket.socket, owner: int) -> None:
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    preloaded = False
+    # At once, while Snakemake builds its plan (on the other core): by the first notebook job the
+    # imports are done. A job that asks sooner waits in the listening queue, as long as its own
+    # kernel would spend on them. Runs that start no job do not start this server (runner.local).
+    _preload()
+    if threading.active_count() > 1:
+        # A fork copies only the calling thread: a lock another thread held would stay locked in
+        # every kernel. No import above starts one today; should one, jobs start their own.
+        print("bilateral.kernelfork: an import started a thread; not forking kernels", file=sys.stderr)
+        return
     signal.signal(signal.SIGCHLD, reap)
     while True:
         if not owner_alive(owner):
@@ -201,16 +209,6 @@ def serve(listener: socket.socket, owner: int) -> None:
             ready, _, _ = select.select([listener], [], [], 1.0)
         if not ready:
             continue
-        if not preloaded:
-            # At the first request, not at start: a run with nothing to do (a no-op `make`) then
-            # costs this server nothing. The first job waits as long as its own imports would take.
-            _preload()
-            preloaded = True
-            if threading.active_count() > 1:
-                # A fork copies only the calling thread: a lock another thread held would stay locked
-                # in every kernel. No import above starts one today; should one, jobs start their own.
-                print("bilateral.kernelfork: an import started a thread; not forking kernels", file=sys.stderr)
-                return
         connection, _ = listener.accept()
         with connection:
             try:

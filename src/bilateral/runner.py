@@ -183,9 +183,18 @@ def check_config_files(argv: list[str]) -> None:
         read_yaml_mapping(name)
 
 
+# Options with which Snakemake runs no job on this machine: another executor, or only a look at the plan.
+ELSEWHERE = ("--executor", "-e", "--profile", "--workflow-profile")
+NO_JOBS = (
+    *("-n", "--dry-run", "--dryrun", "--lint", "--report", "--unlock", "--touch", "-t", "--cleanup-metadata"),
+    *("--summary", "-S", "--detailed-summary", "-D", "--dag", "--rulegraph", "--filegraph", "--list-rules"),
+    *("--list", "-l", "--list-target-rules", "--lt", "--list-changes", "--lc"),
+)
+
+
 def local(argv: list[str]) -> bool:
-    """Do the jobs of this run start on this machine (no executor or profile given)?"""
-    return not any(arg.split("=")[0] in ("--executor", "-e", "--profile", "--workflow-profile") for arg in argv)
+    """Will jobs of this run start on this machine (no executor or profile given, not a dry run)?"""
+    return not any(arg.split("=")[0] in (*ELSEWHERE, *NO_JOBS) for arg in argv)
 
 
 def main(argv: list[str]) -> int:
