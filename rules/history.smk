@@ -24,6 +24,6 @@ rule history:
         kernel=KERNEL,
         code=PACKAGE,
     message:
-        "The whole history: {input.notebook} on {input.panel} and {input.regimes} -> {output.png}"
+        "{wildcards.pair}the whole history: {input.notebook} on {input.panel} -> {output.png}"
     script:
         "../scripts/run_notebook.py"

@@ -178,10 +178,14 @@ def test_a_partner_the_snapshot_has_no_reports_of_is_refused_naming_its_record()
     # The snapshot's record lists three reporters: Bangladesh, the Russian Federation, the USSR.
     record = json.loads((ROOT / pair_sources.SNAPSHOT_RECORD).read_text())
     assert {entry["reporter"] for entry in record["source_workbooks"]} == {"Bangladesh", "Russian Federation", "USSR"}
-    with pytest.raises(
-        PairError, match=r"config pairs\.homes\[0\]\.partner: data/raw/dots-2022/provenance.json has no reporter"
-    ):
+    with pytest.raises(PairError) as refused:
         pairs.configured(config, _names(), source)
+    # The key as the user wrote it (the compact form's partner), and the way out: the workbooks' source.
+    assert str(refused.value).startswith("config pairs.partner: data/raw/dots-2022/provenance.json has no reporter")
+    assert "Bangladesh, Russian Federation, USSR only" in str(refused.value)
+    assert "set source: dots-2022-xlsx" in str(refused.value) and "close codes" not in str(refused.value)
+    with pytest.raises(PairError, match=r"^config pairs\.homes\[0\]: data/raw/dots-2022/provenance.json"):
+        pairs.configured(_config(pairs={"homes": ["IND"], "partner": "RUS"}), _names(), source)
     assert len(pairs.configured(_config(pairs=["BGD-SUN"]), _names(), source)) == 2
 
 

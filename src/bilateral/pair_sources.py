@@ -39,11 +39,21 @@ class SourceCodes:
             )
         if self.reporters is None or code in self.reporters:
             return
+        if self.source == SNAPSHOT_RECORD:
+            # The usual slip: many pairs without the workbooks' source. Close codes would mislead.
+            raise PairError(
+                f"config {where}: {self.source} has no reporter with code {code!r}: the committed snapshot "
+                f"(source: dots-2022) holds the reports of {', '.join(sorted(self.reporters.values()))} only. "
+                "For other countries set source: dots-2022-xlsx (every reporter of the IMF workbooks; "
+                "README: 'Many pairs in one run'). A pair needs both countries' own reports (the home side "
+                "and the mirror)"
+            )
         close = difflib.get_close_matches(code, list(self.reporters), n=5, cutoff=0.3)
-        hint = f"; close codes: {', '.join(f'{c} ({self.reporters[c]})' for c in close)}" if close else ""
+        hint = f"; if you meant another country, close codes: {', '.join(f'{c} ({self.reporters[c]})' for c in close)}"
         raise PairError(
-            f"config {where}: {self.source} has no reporter with code {code!r}{hint}. A pair needs both "
-            "countries' own reports (the home side and the mirror)"
+            f"config {where}: {self.source} has no reporter with code {code!r} (the IMF's data in this source "
+            f"hold no report by that country){hint if close else ''}. A pair needs both countries' own reports "
+            "(the home side and the mirror)"
         )
 
 

@@ -57,8 +57,10 @@ def _entry(entry, names: dict[str, str], primary: Pair, where: str, source: Sour
     if isinstance(entry, str):
         home, _, partner = entry.partition("-")
         entry = {"home": home, "partner": partner}
-    home = _country(entry["home"], names, f"{where}.home", source)
-    partner = _country(entry["partner"], names, f"{where}.partner", source)
+    # The compact form's keys are the user's: pairs.homes[i] for a home, pairs.partner for the partner.
+    compact = where.startswith("pairs.homes[")
+    home = _country(entry["home"], names, where if compact else f"{where}.home", source)
+    partner = _country(entry["partner"], names, "pairs.partner" if compact else f"{where}.partner", source)
     if "predecessor" in entry:  # null: no predecessor, unlike an entry without the key
         section = {"home": vars(home), "partner": vars(partner), "predecessor": entry["predecessor"]}
         return Pair.from_config(section, where=where)
