@@ -298,6 +298,7 @@ def test_comparison_numbers_are_the_workbooks(south_asia):
         # Who reported each row: the home country its own rows; the partner (USSR, then Russia) the
         # mirror rows, which are about the home country.
         assert set(own.reporter) == {name} and set(mirror.partner) == {name}
+        assert set(mirror.partner_code) == {code} and set(own.partner_code) <= {"SUN", "RUS"}
         assert set(mirror.reporter) <= {"USSR", "Russian Federation"}, set(mirror.reporter)
         # The USSR's side 1981-1991 is the IMF's estimate from the home country's report: flagged.
         ussr = mirror.loc[1981:1991]

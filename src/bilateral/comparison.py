@@ -52,6 +52,7 @@ def pair_rows(label: str, panel: pd.DataFrame, world: pd.DataFrame) -> pd.DataFr
     rows["side"] = mirror.map({True: "partner", False: "home"})
     # As in the figure CSVs: a mirror row is the partner's report about the home country.
     rows.loc[mirror, "partner"] = home
+    rows.loc[mirror, "partner_code"] = label.split("-")[0]  # the pair's label: <HOME>-<PARTNER>
     rows["estimate"] = rows["exports_estimate"].astype(bool) | rows["imports_estimate"].astype(bool)
     rows["world_estimate"] = rows["world_estimate"].astype("boolean")
     # Sums and ratios of a missing value stay missing (NaN propagates).
