@@ -392,3 +392,14 @@ def test_forked_kernels_do_not_share_numpys_random_state(tmp_path):
             )
             draws.append(probe.read_text())
     assert draws[0] != draws[1]
+
+
+def test_without_room_for_the_socket_the_run_goes_on_without_a_server(tmp_path, monkeypatch):
+    # A Unix socket's path holds about 100 bytes: a longer temporary folder leaves no server, no error.
+    deep = tmp_path / ("t" * 120)
+    deep.mkdir()
+    monkeypatch.setenv("TMPDIR", str(deep))
+    monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
+    monkeypatch.delenv(kernelfork.ADDRESS, raising=False)
+    with kernelfork.server() as address:
+        assert address is None and kernelfork.ADDRESS not in os.environ

@@ -304,7 +304,13 @@ def server():
         # server imports waits for it (as long as its own kernel would have spent on the imports)
         # rather than finding no server and starting a kernel of its own.
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
-            listener.bind(address)
+            try:
+                listener.bind(address)
+            except OSError:
+                # A socket's path has room for about 100 characters: with a longer temporary folder
+                # (TMPDIR) the run goes on without this server, each job starting its own kernel.
+                yield None
+                return
             listener.listen(64)
             process = subprocess.Popen(
                 [sys.executable, "-m", "bilateral.kernelfork", str(listener.fileno()), str(os.getpid())],
