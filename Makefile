@@ -10,7 +10,7 @@ CORES  ?= all
 SNAKEMAKE = $(BIN)/python -m bilateral.runner
 
 # Is .venv still exactly what requirements.lock pins (a package removed or changed by hand)? If not,
-# it is rebuilt. About 0.1 s per make; `pip check` would not notice a removed package that nothing
+# it is rebuilt. About 0.02 s per make; `pip check` would not notice a removed package that nothing
 # else requires.
 VENV_PROBLEMS := $(if $(wildcard $(STAMP)),$(shell $(BIN)/python src/bilateral/envcheck.py requirements.lock 2>&1 | head -n 3))
 ifneq ($(strip $(VENV_PROBLEMS)),)

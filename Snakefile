@@ -4,6 +4,7 @@ from pathlib import Path
 
 from snakemake.utils import min_version
 
+from bilateral.scheduler_timers import cancel_reevaluation_timers
 from bilateral.yamlfile import read_yaml_mapping
 
 min_version("9.0")
@@ -40,6 +41,14 @@ onstart:
     for _rule in (rules.provenance, rules.html_report):
         if _rule.rule.name in _scheduled:
             Path(_rule.output[0]).unlink(missing_ok=True)
+
+
+onsuccess:
+    cancel_reevaluation_timers()  # else the process waits up to a second for them after the run
+
+
+onerror:
+    cancel_reevaluation_timers()
 
 
 rule all:

@@ -338,9 +338,9 @@ MANY_KERNELS = """
 import os, sys, time
 from jupyter_client.connect import write_connection_file
 from bilateral import kernelfork
-folder = sys.argv[1]
+folder, count = sys.argv[1], int(sys.argv[2])
 with kernelfork.server():
-    for number in range(12):
+    for number in range(count):
         connection, _ = write_connection_file(os.path.join(folder, f"kernel-{number}.json"), transport="ipc",
                                               ip=os.path.join(folder, f"k{number}"))
         cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", connection]
@@ -354,7 +354,7 @@ sys.stdin.readline()  # this process, the kernels' job, lives on until the test 
 def test_the_end_of_a_run_stops_every_kernel_at_once(tmp_path):
     # Kernels dying while the server stops them (each death a SIGCHLD) must not cut the stopping short.
     owner = subprocess.Popen(
-        [sys.executable, "-c", MANY_KERNELS, str(tmp_path)],
+        [sys.executable, "-c", MANY_KERNELS, str(tmp_path), "12"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -366,6 +366,22 @@ def test_the_end_of_a_run_stops_every_kernel_at_once(tmp_path):
     left = [kernel for kernel in kernels if not _gone(kernel, timeout=5)]
     _, stderr = owner.communicate("\n", timeout=30)
     assert left == [] and "Traceback" not in stderr, stderr
+
+
+def test_the_server_writes_nothing_into_the_runs_output(tmp_path):
+    # Its imports (debugpy's among them) must not print warnings before Snakemake's own lines.
+    owner = subprocess.Popen(
+        [sys.executable, "-c", MANY_KERNELS, str(tmp_path), "1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    kernel = int(owner.stdout.readline())  # forked: the server's imports are done
+    assert owner.stdout.readline() == "run over\n"
+    _, stderr = owner.communicate("\n", timeout=30)
+    assert kernel and stderr == ""
 
 
 def test_forked_kernels_do_not_share_numpys_random_state(tmp_path):

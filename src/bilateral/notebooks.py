@@ -76,7 +76,12 @@ def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: 
         executed = Path(folder) / "executed.ipynb"
         # Asynchronous, as nbclient's own default: with a blocking client nbclient waits for a cell's
         # output with no timeout and never notices that the kernel died (killed, out of memory).
-        manager = AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=os.path.join(folder, "kernel"))
+        manager = AsyncKernelManager(
+            kernel_name=kernel,
+            transport="ipc",
+            ip=os.path.join(folder, "kernel"),
+            client_class="bilateral.ready_client.ReadyClient",  # no 0.2 s wait for silence at the start
+        )
         if os.environ.get(ADDRESS):
             from .forked_kernel import use_forked_kernels
 

@@ -1,0 +1,56 @@
+"""bilateral.scheduler_timers against Snakemake's own scheduler: its re-evaluation timers are found
+and cancelled, so a finished run exits at once; nothing else is touched."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from types import SimpleNamespace
+
+from snakemake.scheduling.job_scheduler import JobScheduler
+
+from bilateral.scheduler_timers import cancel_reevaluation_timers
+
+
+def test_the_schedulers_pending_timer_is_cancelled_and_others_are_left_alone():
+    woken = threading.Semaphore(0)
+    # What Snakemake runs while it waits for jobs (the timer wakes the scheduler after a second).
+    JobScheduler._schedule_reevalutation(SimpleNamespace(_open_jobs=woken), 30)
+    other = threading.Timer(30, lambda: None)
+    other.start()
+    try:
+        timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer) and t is not other]
+        assert len(timers) == 1
+        assert cancel_reevaluation_timers() == 1
+        timers[0].join(timeout=5)
+        assert not timers[0].is_alive()
+        assert other.is_alive()  # not Snakemake's: left alone
+        assert not woken.acquire(blocking=False)  # cancelled, never fired
+    finally:
+        other.cancel()
+
+
+def test_a_finished_run_exits_without_waiting_for_the_timers(tmp_path):
+    # A one-rule workflow with the project's hook: the process ends right after the run, not up to a
+    # second later when the last timer fires. Told apart without timing: with the hook, no timer is
+    # left when Python starts waiting for non-daemon threads at exit (threading._shutdown).
+    (tmp_path / "Snakefile").write_text(
+        "import threading, atexit\n"
+        "from bilateral.scheduler_timers import cancel_reevaluation_timers\n"
+        "onsuccess:\n"
+        "    cancel_reevaluation_timers()\n"
+        "    open('left.txt', 'w').write(str(sum(isinstance(t, threading.Timer) and t.is_alive()"
+        " and not t.finished.is_set() for t in threading.enumerate())))\n"
+        "rule all:\n    input: 'a.txt'\n"
+        "rule a:\n    output: 'a.txt'\n    shell: 'sleep 1.5; touch {output}'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet", "all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "left.txt").read_text() == "0"
