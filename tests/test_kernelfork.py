@@ -351,18 +351,24 @@ sys.stdin.readline()  # this process, the kernels' job, lives on until the test 
 """
 
 
-def test_the_end_of_a_run_stops_every_kernel_at_once(tmp_path):
-    # Kernels dying while the server stops them (each death a SIGCHLD) must not cut the stopping short.
+def _run_with_kernels(folder: Path, count: int) -> tuple[subprocess.Popen, list[int]]:
+    """A run (MANY_KERNELS) that has had `count` kernels forked and ended its server; its kernels' pids."""
     owner = subprocess.Popen(
-        [sys.executable, "-c", MANY_KERNELS, str(tmp_path), "12"],
+        [sys.executable, "-c", MANY_KERNELS, str(folder), str(count)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=_env(),
     )
-    kernels = [int(owner.stdout.readline()) for _ in range(12)]
+    kernels = [int(owner.stdout.readline()) for _ in range(count)]
     assert owner.stdout.readline() == "run over\n"
+    return owner, kernels
+
+
+def test_the_end_of_a_run_stops_every_kernel_at_once(tmp_path):
+    # Kernels dying while the server stops them (each death a SIGCHLD) must not cut the stopping short.
+    owner, kernels = _run_with_kernels(tmp_path, 12)
     left = [kernel for kernel in kernels if not _gone(kernel, timeout=5)]
     _, stderr = owner.communicate("\n", timeout=30)
     assert left == [] and "Traceback" not in stderr, stderr
@@ -370,18 +376,9 @@ def test_the_end_of_a_run_stops_every_kernel_at_once(tmp_path):
 
 def test_the_server_writes_nothing_into_the_runs_output(tmp_path):
     # Its imports (debugpy's among them) must not print warnings before Snakemake's own lines.
-    owner = subprocess.Popen(
-        [sys.executable, "-c", MANY_KERNELS, str(tmp_path), "1"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
-    kernel = int(owner.stdout.readline())  # forked: the server's imports are done
-    assert owner.stdout.readline() == "run over\n"
+    owner, kernels = _run_with_kernels(tmp_path, 1)  # forked: the server's imports were done
     _, stderr = owner.communicate("\n", timeout=30)
-    assert kernel and stderr == ""
+    assert kernels[0] and stderr == ""
 
 
 def test_forked_kernels_do_not_share_numpys_random_state(tmp_path):
