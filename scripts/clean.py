@@ -4,17 +4,17 @@ country's World totals, with a record of the settings that made them.
 """
 
 import json
-import logging
 
 from bilateral import panel
 from bilateral.atomic import write_text
 from bilateral.dots_cache import read_reporters
 from bilateral.pair import Pair
 from bilateral.schemas import RAW, read_raw, validate
+from bilateral.step import begin
 
 
 def main(snakemake) -> None:
-    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    begin(snakemake)
     settings = snakemake.params.settings
     pair = Pair.from_config(settings["pair"])
     if str(snakemake.input.raw).endswith(".parquet"):

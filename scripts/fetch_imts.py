@@ -8,10 +8,11 @@ from pathlib import Path
 from bilateral import progress
 from bilateral.imts import batch, fetch
 from bilateral.imts.request import from_plan_fields
+from bilateral.step import begin
 
 
 def main(snakemake) -> None:
-    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    begin(snakemake)
     progress.show("bilateral.imts", "fetch")  # a download may take minutes: each step on the terminal too
     options = snakemake.params.imts
     try:

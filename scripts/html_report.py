@@ -1,12 +1,11 @@
 """Snakemake step `html_report`: the reviewer's page, from the provenance record and the outputs it lists."""
 
-import logging
-
 from bilateral.report import write
+from bilateral.step import begin
 
 
 def main(snakemake) -> None:
-    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    begin(snakemake)
     write(snakemake.params.pair, snakemake.input.provenance, snakemake.output[0])
 
 

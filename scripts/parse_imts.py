@@ -1,7 +1,6 @@
 """Snakemake step `parse_imts`: a downloaded vintage (all its answers) -> the tidy shape (US$ millions,
 DOTS codes)."""
 
-import logging
 from pathlib import Path
 
 from bilateral import tidy
@@ -9,10 +8,11 @@ from bilateral.atomic import write_text
 from bilateral.imts import batch
 from bilateral.imts.request import from_plan_fields
 from bilateral.schemas import RAW, validate
+from bilateral.step import begin
 
 
 def main(snakemake) -> None:
-    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    begin(snakemake)
     folder = Path(snakemake.input.metadata).parent
     frame = batch.parse_plan(folder, from_plan_fields(snakemake.params.plan))
     validate(frame, RAW, folder)

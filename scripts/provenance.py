@@ -1,15 +1,15 @@
 """Snakemake step `provenance`: write report/provenance.json from the jobs the rules declare."""
 
 import json
-import logging
 import sys
 
 from bilateral.atomic import write_text
 from bilateral.provenance import manifest, pair_panels, remove_stale, remove_stale_pairs
+from bilateral.step import begin
 
 
 def main(snakemake) -> None:
-    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    begin(snakemake)
     record = manifest(
         snakemake.params.jobs,
         snakemake.params.dataset,

@@ -4,10 +4,10 @@ The notebook's parameters are the rule's `params.parameters` (config values, whi
 compares between runs, so a change re-runs exactly the affected notebooks) and its named input and
 output files."""
 
-import logging
 import sys
 
 from bilateral.notebooks import execute, parameters_for
+from bilateral.step import begin
 
 # papermill imports pyarrow.fs when it starts, to offer hdfs:// paths, which this project never uses:
 # a tenth of a second of CPU in every notebook job. This process only runs papermill (the notebook
@@ -16,7 +16,7 @@ sys.modules.setdefault("pyarrow.fs", None)
 
 
 def main(snakemake) -> None:
-    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    begin(snakemake)
     parameters = parameters_for(snakemake.params.parameters, snakemake.input, snakemake.output)
     execute(snakemake.input.notebook, snakemake.output.notebook, parameters, kernel=snakemake.params.kernel)
 

@@ -1,5 +1,6 @@
-"""bilateral.scheduler_timers against Snakemake's own scheduler: its re-evaluation timers are found
-and cancelled, so a finished run exits at once; nothing else is touched."""
+"""bilateral.prompt_exit: Snakemake's own re-evaluation timers are found and cancelled, so a finished
+run exits at once, nothing else touched; a step's process leaves its heap out of the last collection
+and its log is still complete."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 
 from snakemake.scheduling.job_scheduler import JobScheduler
 
-from bilateral.scheduler_timers import cancel_reevaluation_timers
+from bilateral.prompt_exit import cancel_reevaluation_timers
 
 
 def test_the_schedulers_pending_timer_is_cancelled_and_others_are_left_alone():
@@ -37,7 +38,7 @@ def test_a_finished_run_exits_without_waiting_for_the_timers(tmp_path):
     # left when Python starts waiting for non-daemon threads at exit (threading._shutdown).
     (tmp_path / "Snakefile").write_text(
         "import threading, atexit\n"
-        "from bilateral.scheduler_timers import cancel_reevaluation_timers\n"
+        "from bilateral.prompt_exit import cancel_reevaluation_timers\n"
         "onsuccess:\n"
         "    cancel_reevaluation_timers()\n"
         "    open('left.txt', 'w').write(str(sum(isinstance(t, threading.Timer) and t.is_alive()"
@@ -54,3 +55,34 @@ def test_a_finished_run_exits_without_waiting_for_the_timers(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "left.txt").read_text() == "0"
+
+
+STEP = """
+import logging, sys
+from types import SimpleNamespace
+from bilateral.step import begin
+
+begin(SimpleNamespace(log=[sys.argv[1]]))
+logging.getLogger("step").info("the step's last message")
+
+
+class Cycle:
+    def __del__(self):
+        open(sys.argv[2], "w").write("collected at exit")
+
+
+cycle = Cycle()
+cycle.itself = cycle  # garbage only a collection finds
+del cycle
+"""
+
+
+def test_a_step_exits_without_the_last_collection_and_with_its_log_complete(tmp_path):
+    log, marker = tmp_path / "step.log", tmp_path / "collected"
+    done = subprocess.run(
+        [sys.executable, "-c", STEP, str(log), str(marker)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert log.read_text() == "the step's last message\n"
+    # Python's exit would have collected the cycle (and run its __del__); the frozen heap is left alone.
+    assert not marker.exists()
