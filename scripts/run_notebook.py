@@ -6,7 +6,7 @@ output files."""
 
 import sys
 
-from bilateral.notebooks import execute, parameters_for
+from bilateral.notebooks import execute_job, parameters_for
 from bilateral.step import begin
 
 # papermill imports pyarrow.fs when it starts, to offer hdfs:// paths, which this project never uses:
@@ -18,7 +18,8 @@ sys.modules.setdefault("pyarrow.fs", None)
 def main(snakemake) -> None:
     begin(snakemake)
     parameters = parameters_for(snakemake.params.parameters, snakemake.input, snakemake.output)
-    execute(snakemake.input.notebook, snakemake.output.notebook, parameters, kernel=snakemake.params.kernel)
+    notebook, output = snakemake.input.notebook, snakemake.output.notebook
+    execute_job(notebook, output, parameters, kernel=snakemake.params.kernel, log=snakemake.log[0])
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)

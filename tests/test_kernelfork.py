@@ -27,28 +27,32 @@ print(os.getpid())
 """
 
 
-def _notebook(path: Path) -> Path:
-    cells = [
-        nbformat.v4.new_code_cell("factor = 1\nprobe_path = None", metadata={"tags": ["parameters"]}),
-        # What a forked kernel could get wrong: the backend matplotlib settles on, the folder, the
-        # job's environment, the parameters.
-        nbformat.v4.new_code_cell(
-            "import os\nimport matplotlib\nimport bilateral.figures  # noqa: F401\n"
-            "print(matplotlib.get_backend(), os.path.basename(os.getcwd()), os.environ.get('PROBE'))\n"
-            "print(factor * 14)"
-        ),
-        # Where imports come from: the job's folder (tests run it elsewhere than the server's), not
-        # the folder the server was started in.
-        nbformat.v4.new_code_cell("import sys\nprint(sys.path)"),
-        # Who started this kernel: kept out of the notebook, in a file the test reads.
-        nbformat.v4.new_code_cell("open(probe_path, 'w').write(str(os.getppid()))"),
-    ]
+def notebook_of(path: Path, *sources: str) -> Path:
+    """A notebook at `path`: the parameters cell (factor, probe_path), then a code cell per source."""
+    cells = [nbformat.v4.new_code_cell("factor = 1\nprobe_path = None", metadata={"tags": ["parameters"]})]
+    cells += [nbformat.v4.new_code_cell(source) for source in sources]
     for number, cell in enumerate(cells):
         cell["id"] = f"cell-{number}"  # not random: both runs execute the same bytes
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, path)
     return path
+
+
+def _notebook(path: Path) -> Path:
+    return notebook_of(
+        path,
+        # What a forked kernel could get wrong: the backend matplotlib settles on, the folder, the
+        # job's environment, the parameters.
+        "import os\nimport matplotlib\nimport bilateral.figures  # noqa: F401\n"
+        "print(matplotlib.get_backend(), os.path.basename(os.getcwd()), os.environ.get('PROBE'))\n"
+        "print(factor * 14)",
+        # Where imports come from: the job's folder (tests run it elsewhere than the server's), not
+        # the folder the server was started in.
+        "import sys\nprint(sys.path)",
+        # Who started this kernel: kept out of the notebook, in a file the test reads.
+        "open(probe_path, 'w').write(str(os.getppid()))",
+    )
 
 
 def _run_job(folder: Path, name: str, env: dict) -> tuple[bytes, int, int, str]:

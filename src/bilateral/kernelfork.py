@@ -23,6 +23,7 @@ import contextlib
 import gc
 import importlib.util
 import json
+import logging
 import os
 import select
 import signal
@@ -44,6 +45,11 @@ PRELOAD = (
     "bilateral.history",
     "bilateral.comparison",
     "bilateral.tables",
+    # What a notebook job itself imports to run papermill (bilateral.notebooks.execute_job).
+    "papermill",
+    "jupyter_client.manager",
+    "bilateral.notebooks",
+    "bilateral.forked_kernel",
 )
 LAUNCHER = ["-m", "ipykernel_launcher"]
 # Environment variables read when the interpreter or a preloaded library starts, never again: the
@@ -89,22 +95,27 @@ def _preload() -> None:
     gc.freeze()
 
 
+def _take_over(request: dict, streams: list[int]) -> None:
+    """In a forked child: no input, the job's output streams, folder and environment."""
+    # No input, as jupyter_client gives a kernel it starts (a pipe nobody writes to).
+    with open(os.devnull, "rb") as nothing:
+        os.dup2(nothing.fileno(), 0)
+    for target, fd in enumerate(streams, start=1):
+        os.dup2(fd, target)
+        os.close(fd)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+
+
 def _become_kernel(request: dict, streams: list[int]) -> None:
-    """In the forked child: the job's output streams, folder and environment, then
-    ipykernel_launcher's own steps (ipykernel_launcher.py). Never returns."""
+    """In the forked child: the job's streams, folder and environment, then ipykernel_launcher's own
+    steps (ipykernel_launcher.py). Never returns."""
     code = 1
     try:
-        # No input, as jupyter_client gives a kernel it starts (a pipe nobody writes to).
-        with open(os.devnull, "rb") as nothing:
-            os.dup2(nothing.fileno(), 0)
-        for target, fd in enumerate(streams, start=1):
-            os.dup2(fd, target)
-            os.close(fd)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
+        _take_over(request, streams)
         # As jupyter_client gives a kernel it starts: the pid of the job, which the kernel outlives
         # by at most a second (_JobWatcher; its parent is this server, not the job).
         job = int(request["job"])
@@ -128,6 +139,32 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
     except BaseException:
         traceback.print_exc()  # into the job's stderr (its log), as a kernel it started would
     finally:
+        os._exit(code)
+
+
+def _become_runner(request: dict, streams: list[int], connection: socket.socket) -> None:
+    """In the forked child: the job's papermill run (bilateral.notebooks.execute) with the job's
+    streams, folder, environment and log file; then how it went, on `connection`. Never returns.
+    The run stops when its job is gone (_JobWatcher), and its kernel, which watches the run, with it."""
+    code, outcome = 1, {"ok": False, "error": "the run did not start"}
+    try:
+        _take_over(request, streams)
+        _JobWatcher(int(request["job"])).start()
+        connection.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
+        run = request["run"]
+        from .notebooks import execute
+        from .step import log_to
+
+        log_to(run["log"])
+        execute(run["notebook"], run["output"], run["parameters"], kernel=run["kernel"])
+        code, outcome = 0, {"ok": True}
+    except BaseException as error:
+        traceback.print_exc()  # into the job's stderr, as the job's own run would have printed it
+        outcome = {"ok": False, "error": f"{type(error).__name__}: {error}"[:4000]}
+    finally:
+        with contextlib.suppress(BaseException):
+            logging.shutdown()
+            connection.sendall(json.dumps(outcome).encode() + b"\n")
         os._exit(code)
 
 
@@ -228,14 +265,18 @@ def serve(listener: socket.socket, owner: int) -> None:
             pid = os.fork()
             if pid == 0:
                 listener.close()
-                connection.close()
                 os.setpgid(0, 0)  # its own group: the job stops it with killpg, as it would its own
+                if "run" in request:
+                    _become_runner(request, streams, connection)  # answers on the connection itself
+                connection.close()
                 _become_kernel(request, streams)
             with contextlib.suppress(OSError):
                 os.setpgid(pid, pid)  # also here, so the group exists before the job learns the pid
             forked.add(pid)
             for fd in streams:
                 os.close(fd)
+            if "run" in request:
+                continue
             try:
                 connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
             except OSError:  # the job gave up waiting and started a kernel of its own
@@ -265,34 +306,78 @@ def owner_alive(pid: int) -> bool:
 # --- the job's side ---------------------------------------------------------------------------
 
 
-def request_kernel(cmd: list[str], env: dict, cwd: str) -> int | None:
-    """The pid of a kernel forked for `cmd`, or None where the usual start is needed."""
+def _send(request: dict, env: dict, cwd: str) -> socket.socket | None:
+    """A connection to the server carrying `request` (with the job's environment, folder, pid and
+    Python environment) and this job's stdout and stderr; None without a server to ask."""
     address = os.environ.get(ADDRESS)
     if not address or "SLURM_JOB_ID" in os.environ:
         return None  # a cluster job: its kernel belongs to the job, on the job's node
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.settimeout(30)
+        connection.connect(address)
+        # The job's Python environment: one of a conda env (`snakemake --sdm conda`) or a container
+        # is not the server's.
+        prefix = os.path.realpath(sys.prefix)
+        request = request | {"env": env, "cwd": str(cwd), "job": os.getpid(), "prefix": prefix}
+        line = json.dumps(request).encode() + b"\n"
+        streams = array.array("i", [sys.stdout.fileno(), sys.stderr.fileno()])
+        connection.sendmsg([line], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, streams)])
+    except (OSError, ValueError):
+        connection.close()
+        return None
+    return connection
+
+
+def _answer(connection: socket.socket) -> dict | None:
+    """The server's (or its child's) next line, or None if the connection ended first."""
+    answer = b""
+    while not answer.endswith(b"\n"):
+        chunk = connection.recv(4096)
+        if not chunk:
+            return None
+        answer += chunk
+    return json.loads(answer)
+
+
+def request_kernel(cmd: list[str], env: dict, cwd: str) -> int | None:
+    """The pid of a kernel forked for `cmd`, or None where the usual start is needed."""
     if len(cmd) < 3 or cmd[1:3] != LAUNCHER or os.path.abspath(cmd[0]) != sys.executable:
         return None  # another kernel or interpreter than the server's
+    connection = _send({"cmd": cmd}, env, cwd)
+    if connection is None:
+        return None
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(30)
-            connection.connect(address)
-            # The environment of the kernel's interpreter (cmd[0] is this job's): one of a conda env
-            # (`snakemake --sdm conda`) or a container is not the server's.
-            prefix = os.path.realpath(sys.prefix)
-            request = {"cmd": cmd, "env": env, "cwd": str(cwd), "job": os.getpid(), "prefix": prefix}
-            line = json.dumps(request).encode() + b"\n"
-            streams = array.array("i", [sys.stdout.fileno(), sys.stderr.fileno()])
-            connection.sendmsg([line], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, streams)])
-            answer = b""
-            while not answer.endswith(b"\n"):
-                chunk = connection.recv(4096)
-                if not chunk:
-                    return None
-                answer += chunk
+        with connection:
+            answer = _answer(connection)
     except (OSError, ValueError):
         return None
-    pid = json.loads(answer)["pid"]
-    return None if pid is None else int(pid)
+    return None if answer is None or answer["pid"] is None else int(answer["pid"])
+
+
+def request_run(run: dict, env: dict, cwd: str) -> dict | None:
+    """`run` (bilateral.notebooks.execute's arguments and the job's log file) done by a process forked
+    from the server: {"ok": True}, or {"ok": False, "error": ...} (its traceback is in this job's
+    stderr); None where this job must run it itself (no server, or not one for this job)."""
+    connection = _send({"run": run}, env, cwd)
+    if connection is None:
+        return None
+    with connection:
+        try:
+            started = _answer(connection)
+        except (OSError, ValueError):
+            return None
+        if started is None or started["pid"] is None:
+            return None
+        connection.settimeout(None)  # a notebook takes as long as it takes; its process answers
+        try:
+            outcome = _answer(connection)
+        except (OSError, ValueError):
+            outcome = None
+    if outcome is None:
+        ended = f"the process running the notebook (pid {started['pid']}) ended without an answer"
+        return {"ok": False, "error": ended}
+    return outcome
 
 
 @contextlib.contextmanager

@@ -7,8 +7,13 @@ import logging
 from .prompt_exit import skip_final_collection
 
 
+def log_to(path: str) -> None:
+    """This process's messages go to the step's log file (the rule's `log:`)."""
+    logging.basicConfig(filename=path, level=logging.INFO, format="%(message)s", force=True)
+
+
 def begin(snakemake) -> None:
-    """The step's messages go to its log file (the rule's `log:`), and its process, once done, exits
-    without a last collection of its heap (bilateral.prompt_exit: about 0.04 s of every job)."""
-    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(message)s", force=True)
+    """The step's messages go to its log file, and its process, once done, exits without a last
+    collection of its heap (bilateral.prompt_exit: about 0.04 s of every job)."""
+    log_to(snakemake.log[0])
     skip_final_collection()
