@@ -112,6 +112,26 @@ def test_a_kernel_that_died_before_answering_is_an_error():
         asyncio.run(client.wait_for_ready(timeout=10))
 
 
+class Chatty(Channel):
+    """IOPub of a kernel that prints without end as it starts, its status for the request never seen."""
+
+    async def get_msg(self, timeout=None):
+        await asyncio.sleep(0.01)  # a message every hundredth of a second: never 0.2 s of silence
+        return _message("stream", "", text="still starting")
+
+
+def test_a_kernel_whose_iopub_never_falls_silent_is_an_error_at_the_timeout():
+    client = Scripted(shell=[_message("kernel_info_reply", "request-1", protocol_version="5.3")], iopub=[])
+    client._iopub = Chatty([])
+
+    async def wait() -> None:
+        # Bounded here too, so that a client that waits on regardless fails this test, not hangs it.
+        await asyncio.wait_for(client.wait_for_ready(timeout=0.5), timeout=10)
+
+    with pytest.raises(RuntimeError, match="didn't respond"):
+        asyncio.run(wait())
+
+
 def test_a_real_kernel_is_ready_and_runs_code(tmp_path):
     async def run() -> str:
         manager = AsyncKernelManager(

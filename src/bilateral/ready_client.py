@@ -33,7 +33,7 @@ class ReadyClient(AsyncKernelClient):
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             request = self.kernel_info()
-            if await self._answered(request) and await self._idle_after(request):
+            if await self._answered(request) and await self._idle_after(request, deadline):
                 return
             if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
@@ -53,9 +53,11 @@ class ReadyClient(AsyncKernelClient):
                 return True
         return False
 
-    async def _idle_after(self, request: str) -> bool:
-        """Did IOPub carry the kernel's `idle` status for `request` (so IOPub is connected)?"""
-        while True:
+    async def _idle_after(self, request: str, deadline: float) -> bool:
+        """Did IOPub carry the kernel's `idle` status for `request` (so IOPub is connected)? Not
+        after `deadline`: IOPub busy with other messages (a kernel printing as it starts) is no
+        reason to wait past the caller's timeout."""
+        while time.monotonic() <= deadline:
             try:
                 message = await self.iopub_channel.get_msg(timeout=IOPUB_WAIT)
             except Empty:
@@ -70,3 +72,4 @@ class ReadyClient(AsyncKernelClient):
                 and message["content"].get("execution_state") == "idle"
             ):
                 return True
+        return False
