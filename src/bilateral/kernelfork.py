@@ -10,6 +10,9 @@ server that does not answer, a command this server does not know, a job of anoth
 environment or whose environment sets what this server's start settled: READ_AT_START) starts the
 kernel the usual way;
 the executed notebooks are the same bytes either way (tests/test_kernelfork.py).
+A notebook job may also ask the server to run papermill itself (request_run): a forked process with
+papermill imported runs the job's notebook with the job's streams, folder, environment and log, and
+answers how it went (tests/test_forked_runs.py).
 
 The server lives as long as the process that started it: it stops when that process asks it to
 (SIGTERM, at the end of the run), with every kernel it forked, or when that process is gone, leaving
