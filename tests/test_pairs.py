@@ -253,6 +253,7 @@ def _run_with_workbooks(args, cwd: Path, folder: Path) -> None:
     assert result.returncode == 0, f"{args} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
 
 
+@pytest.mark.xdist_group("south-asia")
 def test_every_pair_has_its_figures_and_only_bangladesh_its_regime_tables(south_asia):
     for code in HOMES:
         folder = f"{code}-RUS"
@@ -264,6 +265,7 @@ def test_every_pair_has_its_figures_and_only_bangladesh_its_regime_tables(south_
     assert set(india.reporter[india.reported_by == "India"]) == {"India"} and india.government_id.isna().all()
 
 
+@pytest.mark.xdist_group("south-asia")
 def test_comparison_numbers_are_the_workbooks(south_asia):
     table = pd.read_csv(south_asia / "tables/comparison.csv")
     assert list(dict.fromkeys(table.pair)) == ["BGD-RUS", "IND-RUS", "PAK-RUS", "LKA-RUS"]
@@ -305,6 +307,7 @@ def test_comparison_numbers_are_the_workbooks(south_asia):
         assert ussr.loc[ussr.share_pct.notna(), "estimate"].all() and ussr.share_pct.notna().any()
 
 
+@pytest.mark.xdist_group("south-asia")
 def test_report_and_record_cover_every_pair(south_asia):
     page = (south_asia / "report/index.html").read_text()
     assert 'id="comparison"' in page and 'id="pairs-table"' in page
@@ -317,6 +320,7 @@ def test_report_and_record_cover_every_pair(south_asia):
     assert record["data_provenance"]["dataset"] == "dots-2022-xlsx"
 
 
+@pytest.mark.xdist_group("south-asia")
 def test_back_to_the_default_config_leaves_the_papers_outputs_only(south_asia, tmp_path):
     project = tmp_path / "again"
     shutil.copytree(south_asia, project, symlinks=True)
