@@ -17,6 +17,7 @@ import yaml
 from conftest import ROOT, WORKBOOKS, needs_workbooks
 from project_copy import BIN, tracked_copy
 from snakemake.utils import validate
+from workbook_subset import subset
 
 from bilateral import dots_cache, pair_sources, pairs, pairs_shape
 from bilateral.dots_index import read_index
@@ -78,18 +79,6 @@ def _nicaragua() -> list[str]:
         return [row["file"] for row in csv.DictReader(handle) if row["reporter"] == "Nicaragua"]
 
 
-def _subset(folder: Path, files: list[str]) -> Path:
-    """Symbolic links to some workbooks and their lines of the shared INDEX.csv."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = (WORKBOOKS / "INDEX.csv").read_text(encoding="utf-8").splitlines(True)
-    (folder / "INDEX.csv").write_text(
-        lines[0] + "".join(line for line in lines[1:] if line.split(",")[0] in files), encoding="utf-8"
-    )
-    for name in files:
-        (folder / name).symlink_to(WORKBOOKS / name)
-    return folder
-
-
 @needs_workbooks
 def test_the_shared_index_lists_nicaragua_twice_with_equal_cells():
     files = _nicaragua()
@@ -101,7 +90,7 @@ def test_the_shared_index_lists_nicaragua_twice_with_equal_cells():
 
 @needs_workbooks
 def test_nicaragua_is_read_once_and_the_repeat_is_recorded(tmp_path, caplog):
-    folder = _subset(tmp_path / "xlsx", _nicaragua())
+    folder = subset(tmp_path / "xlsx", _nicaragua())
     with caplog.at_level(logging.INFO, logger="bilateral.dots_cache"):
         data, record = dots_cache.build(folder, NAMES_FILE, processes=1)
     assert "DOTS_144.xlsx repeats the reporter 'Nicaragua' of DOTS_143.xlsx" in caplog.text
@@ -366,7 +355,7 @@ def test_a_malformed_index_is_named_by_file_and_line(tmp_path, header, lines, me
 @needs_workbooks
 @pytest.mark.parametrize("name", ["India", "Bangladesh"])
 def test_a_name_the_mapping_lacks_is_located_in_the_workbook(tmp_path, name):
-    folder = _subset(tmp_path / "xlsx", ["DOTS_16.xlsx"])
+    folder = subset(tmp_path / "xlsx", ["DOTS_16.xlsx"])
     names = tmp_path / "names.csv"
     names.write_text(
         "".join(line for line in NAMES_FILE.read_text().splitlines(True) if not line.startswith(f"{name},"))

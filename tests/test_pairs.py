@@ -19,6 +19,7 @@ import yaml
 from conftest import ROOT, WORKBOOKS, needs_workbooks, skip_or_fail
 from project_copy import BIN, run, tracked_copy
 from snakemake.utils import validate
+from workbook_subset import file_of, of_reporters, subset
 
 from bilateral import dots_cache, pairs
 from bilateral.notebooks import parameters_for
@@ -143,30 +144,9 @@ def test_every_name_in_the_workbooks_maps_to_a_code_or_is_a_group():
     }
 
 
-def _subset(folder: Path, files: list[str]) -> Path:
-    """A folder of some workbooks (symbolic links, never copies) with their rows of INDEX.csv."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(WORKBOOKS / "INDEX.csv", newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        rows = [row for row in reader if row["file"] in files]
-        header = reader.fieldnames
-    with open(folder / "INDEX.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    for name in files:
-        (folder / name).symlink_to(WORKBOOKS / name)
-    return folder
-
-
-def _file_of(reporter: str) -> str:
-    with open(WORKBOOKS / "INDEX.csv", newline="", encoding="utf-8") as handle:
-        return next(row["file"] for row in csv.DictReader(handle) if row["reporter"] == reporter)
-
-
 @needs_workbooks
 def test_cache_keeps_every_value_its_flag_and_is_byte_identical(tmp_path):
-    folder = _subset(tmp_path / "xlsx", [_file_of("Bangladesh"), _file_of("USSR")])
+    folder = subset(tmp_path / "xlsx", [file_of("Bangladesh"), file_of("USSR")])
     first = dots_cache.write(folder, tmp_path / "a", NAMES, processes=2)
     again = dots_cache.write(folder, tmp_path / "b", NAMES, processes=1)
     assert first.read_bytes() == again.read_bytes()
@@ -180,7 +160,7 @@ def test_cache_keeps_every_value_its_flag_and_is_byte_identical(tmp_path):
     ussr = cache[cache.reporter_code == "SUN"]
     for_bangladesh = ussr[ussr.partner_code == "BGD"]
     assert for_bangladesh.estimate.all() and set(for_bangladesh.year) == set(range(1981, 1992))
-    book = openpyxl.load_workbook(WORKBOOKS / _file_of("USSR"), read_only=True, data_only=True)
+    book = openpyxl.load_workbook(WORKBOOKS / file_of("USSR"), read_only=True, data_only=True)
     strings = sum(
         isinstance(cell, str) and cell.endswith(" e")
         for sheet in book.worksheets
@@ -198,7 +178,7 @@ def test_cache_keeps_every_value_its_flag_and_is_byte_identical(tmp_path):
 
 @needs_workbooks
 def test_cache_stops_on_a_name_the_mapping_lacks(tmp_path):
-    folder = _subset(tmp_path / "xlsx", [_file_of("Bangladesh")])
+    folder = subset(tmp_path / "xlsx", [file_of("Bangladesh")])
     names = tmp_path / "names.csv"
     names.write_text("".join(line for line in NAMES.read_text().splitlines(True) if not line.startswith("India,")))
     with pytest.raises(dots_cache.CacheError, match=r"names not in .*\['India'\]"):
@@ -213,7 +193,7 @@ HOMES = {"IND": "India", "PAK": "Pakistan", "LKA": "Sri Lanka"}
 
 def _sheet_values(reporter: str, sheet: str, partner: str) -> dict[int, tuple[float, bool]]:
     """One row of a workbook by hand: year -> (value, IMF estimate); an empty cell gives no year."""
-    book = openpyxl.load_workbook(WORKBOOKS / _file_of(reporter), read_only=True, data_only=True)
+    book = openpyxl.load_workbook(WORKBOOKS / file_of(reporter), read_only=True, data_only=True)
     try:
         rows = list(book[sheet].iter_rows(values_only=True))
     finally:
@@ -237,8 +217,7 @@ def south_asia(tmp_path_factory):
     if not (WORKBOOKS / "INDEX.csv").exists():
         skip_or_fail(f"IMF DOTS workbooks not found in {WORKBOOKS} (set BILATERAL_DOTS_XLSX to their folder)")
     base = tmp_path_factory.mktemp("south-asia")
-    files = [_file_of(name) for name in ("Bangladesh", "Russian Federation", "USSR", *HOMES.values())]
-    folder = _subset(base / "xlsx", files)
+    folder = of_reporters(base / "xlsx", ["Bangladesh", "Russian Federation", "USSR", *HOMES.values()])
     project = tracked_copy(base / "project")
     overlay = project / "south-asia.yaml"
     overlay.write_text(yaml.safe_dump({"source": "dots-2022-xlsx", "pairs": {"homes": list(HOMES), "partner": "RUS"}}))

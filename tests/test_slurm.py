@@ -17,15 +17,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, WORKBOOKS, skip_or_fail
+from conftest import ROOT, skip_or_fail
 from project_copy import BIN, run, tracked_copy
 from slurm_cluster import MIN_JOB_AGE, Cluster, missing_programs, single_node_cluster
+from workbook_subset import of_reporters
 
 from bilateral.verify import MANIFEST, read_manifest
 
 # The config files the cluster run builds, on top of config/config.yaml: three pairs (the paper's,
 # India and Pakistan x Russia, from the IMF workbooks) and their comparison, as issue 12 asks.
 CLUSTER_CONFIGS: tuple[str, ...] = ("config/examples/three-pairs-russia.yaml",)
+# The reporters whose workbooks those pairs read (Russia's predecessor, the USSR, for the paper's
+# years before 1992): both runs read these alone, not all 235 workbooks.
+REPORTERS = ["Bangladesh", "Russian Federation", "USSR", "India", "Pakistan"]
 # Seconds for the whole cluster run. The plugin can wait forever on a job whose status it lost and
 # then ignores SIGTERM: `timeout -k` sends SIGKILL 10 s after SIGTERM.
 SNAKEMAKE_TIMEOUT = 900
@@ -64,14 +68,14 @@ def planned_jobs(project: Path) -> dict[str, int]:
     return counts
 
 
-def build_on(cluster: Cluster, project: Path) -> str:
+def build_on(cluster: Cluster, project: Path, workbooks: Path) -> str:
     """Snakemake with the SLURM profile in `project`, against `cluster`; its output."""
     # PATH as the README's `.venv/bin/snakemake` from a plain shell has it: the venv not on it (each
     # job must run the venv's own Python by its path), only the cluster's srun wrapper in front.
     path = [folder for folder in os.environ["PATH"].split(os.pathsep) if Path(folder) != BIN]
     env = {**cluster.env, "PATH": os.pathsep.join([str(cluster.wrappers), *path])}
     # A copy in a temporary folder has no ../shared beside it: the workbooks by their folder.
-    env["BILATERAL_DOTS_XLSX"] = str(WORKBOOKS)
+    env["BILATERAL_DOTS_XLSX"] = str(workbooks)
     command = ["timeout", "-k", "10", str(SNAKEMAKE_TIMEOUT)]
     # Successful jobs' SLURM logs are kept: they show that every job ran in SLURM.
     command += snakemake_command("--profile", PROFILE, "--slurm-keep-successful-logs")
@@ -101,6 +105,28 @@ def test_slurm_profile_options_are_known_to_snakemake_and_the_plugin():
     assert {"mem_mb", "runtime"} <= args.default_resources.keys()
 
 
+def test_every_rule_of_a_pair_or_of_the_summaries_is_grouped():
+    """A rule outside the profile's groups would become one SLURM job per pair: a new rule must be
+    added to them. Only the rules that read the source once for every pair, and `all`, stay alone."""
+    from snakemake.cli import get_argument_parser
+
+    args = get_argument_parser(profiles=[str(ROOT / PROFILE / "profile.yaml")]).parse_args([])
+    rules = {
+        name
+        for path in (ROOT / "rules").glob("*.smk")
+        for name in re.findall(r"^\s*rule (\w+):", path.read_text(), flags=re.M)
+    }
+    alone = {"dots_cache", "fetch_imts", "parse_imts"}
+    assert alone <= rules
+    assert args.groups.keys() == rules - alone
+    assert set(args.groups.values()) == {"pair", "summary"}
+    assert args.group_components == {"pair": 1, "summary": 1}
+    # A group asks SLURM for one job's share: one group_slot per job, one per SLURM job.
+    assert args.default_resources["group_slot"].value == 1
+    assert {name: resource.value for name, resource in args.resources.items()} == {"group_slot": 1}
+    assert args.set_resource_scopes == {"group_slot": "local"}
+
+
 @pytest.fixture
 def cluster():
     missing = missing_programs()
@@ -115,29 +141,49 @@ def cluster():
         yield started
 
 
+def steps_run(logs: Path) -> dict[str, list[str]]:
+    """Rule -> the jobs that ran as a step of a SLURM job, by their `--target-jobs`, from the SLURM
+    logs. A SLURM job starts Snakemake with the plugin's job-step executor, which runs each of its
+    jobs (one, or a group's) with `srun` in a Snakemake of its own: that one's command line names the
+    one job it ran and lacks the job-step executor."""
+    ran: dict[str, list[str]] = {}
+    for log in sorted(logs.rglob("*.log")):
+        for command in re.findall(r"^\s*Command: (.*)$", log.read_text(errors="replace"), flags=re.M):
+            if "slurm-jobstep" in command:
+                continue
+            target = re.search(r"--target-jobs (\S+) --", command)
+            assert target, f"{log}: no single target job in {command}"
+            rule = target.group(1).split(":")[0]
+            ran.setdefault(rule, []).append(target.group(1))
+    return ran
+
+
 @pytest.mark.slow
 def test_workflow_on_slurm_is_byte_identical_to_a_local_run(cluster, workbooks, tmp_path, monkeypatch):
-    monkeypatch.setenv("BILATERAL_DOTS_XLSX", str(workbooks))
+    some = of_reporters(tmp_path / "xlsx", REPORTERS)
+    monkeypatch.setenv("BILATERAL_DOTS_XLSX", str(some))
     local = tracked_copy(tmp_path / "local")
     # Locally as `make` runs it (bilateral.runner: kernels forked from one server), on SLURM with
     # kernels started by each job: the comparison below also holds the two ways of starting a kernel.
     run([sys.executable, "-m", "bilateral.runner", *config_args(), "--cores", "2"], local)
     project = tracked_copy(tmp_path / "slurm")
     planned = planned_jobs(project)
-    output = build_on(cluster, project)
+    output = build_on(cluster, project, some)
 
-    # Every job went through SLURM: the plugin's log of each (one per job, in a folder per rule),
-    # and the controller received as many jobs as Snakemake planned, each of which exited with 0.
+    # Every job went through SLURM: the controller received every job Snakemake submitted (one per
+    # pair, one for the summaries, one for the workbooks' cache: profiles/slurm groups them), each
+    # exited with 0, and each planned job ran once, as a step inside one of them.
     assert "SLURM run ID" in output
-    logs = project / ".snakemake" / "slurm_logs"
-    for rule, count in planned.items():
-        found = sorted((logs / f"rule_{rule}").rglob("*.log"))
-        assert len(found) == count, f"rule {rule}: {count} job(s) planned, SLURM logs: {found}"
+    reported = re.findall(r"has been submitted with SLURM jobid (\d+)", output)
     controller = cluster.log("slurmctld.log", lines=1_000_000)
     submitted = set(re.findall(r"_slurm_rpc_submit_batch_job: JobId=(\d+)", controller))
     succeeded = set(re.findall(r"_job_complete: JobId=(\d+) WEXITSTATUS 0", controller))
-    assert len(submitted) == sum(planned.values()), controller[-3000:]
+    assert sorted(reported, key=int) == sorted(submitted, key=int), controller[-3000:]
     assert succeeded == submitted, controller[-3000:]
+    assert len(submitted) == 3 + 1 + 1, sorted(submitted)
+    ran = steps_run(project / ".snakemake" / "slurm_logs")
+    assert {rule: len(jobs) for rule, jobs in ran.items()} == planned
+    assert all(len(set(jobs)) == len(jobs) for jobs in ran.values()), ran
 
     # The same files, byte for byte, as the local run.
     on_cluster, at_home = outputs(project), outputs(local)
