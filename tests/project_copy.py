@@ -21,13 +21,14 @@ from conftest import ROOT
 BIN = Path(sys.executable).parent
 
 
-def run(args, cwd, check=True):
-    """Run `args` in `cwd`; `snakemake ...` as `make` runs it, through bilateral.runner (its run lock,
-    its clean-up of an interrupted run, kernels forked from one server). Runs of Snakemake itself,
-    with kernels each job starts, are tests/test_slurm.py's cluster run and tests/test_kernelfork.py."""
+def run(args, cwd, check=True, env=None):
+    """Run `args` in `cwd`, with the variables of `env` added to the environment; `snakemake ...` as
+    `make` runs it, through bilateral.runner (its run lock, its clean-up of an interrupted run,
+    kernels forked from one server). Runs of Snakemake itself, with kernels each job starts, are
+    tests/test_slurm.py's cluster run and tests/test_kernelfork.py."""
     if args[0] == "snakemake":
         args = [str(BIN / "python"), "-m", "bilateral.runner", *args[1:]]
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, **(env or {}), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
         raise AssertionError(f"{args} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")

@@ -157,6 +157,18 @@ def test_make_rebuilds_a_venv_that_does_not_match_the_lock(tmp_path, report, reb
 # --- End to end: SIGKILL Snakemake in the middle of a run, then `make` ------------------------------
 
 
+def _snakemake_running_a_job(project: Path) -> list[psutil.Process]:
+    """The Snakemake that started a notebook job now running in `project` (not a child it is forking
+    at that moment, which carries Snakemake's command line until it starts its own program)."""
+    for job in runner.workflow_processes(project):
+        try:
+            if runner._program(job) == runner.SCRIPT_JOB:
+                return [parent for parent in job.parents() if runner._program(parent) == "snakemake"][:1]
+        except psutil.Error:
+            continue  # the job ended meanwhile
+    return []
+
+
 @pytest.mark.slow
 def test_make_recovers_from_a_killed_snakemake(shared_build, tmp_path):
     from project_copy import built_copy
@@ -168,9 +180,14 @@ def test_make_recovers_from_a_killed_snakemake(shared_build, tmp_path):
     (project / ".venv").symlink_to(ROOT / ".venv")
     log = open(tmp_path / "make.log", "w")  # noqa: SIM115
     make = subprocess.Popen(["make", "CORES=2"], cwd=project, stdout=log, stderr=subprocess.STDOUT)
-    jobs = lambda: [p for p in runner.workflow_processes(project) if runner._program(p) == runner.SCRIPT_JOB]  # noqa: E731
-    _wait_until(jobs, "a notebook job", timeout=120)
-    (snakemake,) = [p for p in runner.workflow_processes(project) if runner._program(p) == "snakemake"]
+    found: list[psutil.Process] = []
+
+    def job_started() -> bool:
+        found[:] = _snakemake_running_a_job(project)
+        return bool(found)
+
+    _wait_until(job_started, "a notebook job", timeout=120)
+    (snakemake,) = found
     snakemake.kill()
     assert make.wait(timeout=60) != 0
     text = (tmp_path / "make.log").read_text()
