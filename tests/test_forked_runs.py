@@ -77,7 +77,11 @@ def test_a_failing_notebook_fails_its_job_saying_why(tmp_path):
 
 
 def test_a_killed_job_leaves_neither_its_run_nor_its_kernel(tmp_path):
-    waits = "import os, time\nopen(probe_path, 'w').write(f\"{os.getpid()} {os.environ['JPY_PARENT_PID']}\")\n"
+    # The kernel tells its PID, its run's (the process that started it) and its sockets' folder: the
+    # run's private folder (notebooks.execute), which the killed run must not leave behind.
+    waits = "import os, time\nfrom ipykernel.kernelapp import IPKernelApp\n"
+    waits += "sockets = os.path.dirname(IPKernelApp.instance().ip)\n"
+    waits += "open(probe_path, 'w').write(f\"{os.getpid()} {os.environ['JPY_PARENT_PID']} {sockets}\")\n"
     waits += "time.sleep(600)"
     notebook = notebook_of(tmp_path / "waits-source.ipynb", waits)
     with kernelfork.server() as address:
@@ -86,9 +90,11 @@ def test_a_killed_job_leaves_neither_its_run_nor_its_kernel(tmp_path):
         deadline = time.monotonic() + 60
         while not (probe.exists() and probe.read_text()) and time.monotonic() < deadline:
             time.sleep(0.05)
-        kernel, run = (int(pid) for pid in probe.read_text().split())
-        assert run != job.pid  # the server's process runs papermill
+        kernel, run, sockets = probe.read_text().split()
+        assert int(run) != job.pid  # the server's process runs papermill
+        assert Path(sockets).name.startswith("bilateral-kernel-") and Path(sockets).is_dir()
         job.kill()
         job.communicate()
-        assert _gone(run, timeout=10) and _gone(kernel, timeout=10)
+        assert _gone(int(run), timeout=10) and _gone(int(kernel), timeout=10)
     assert not (tmp_path / "waits.ipynb").exists()
+    assert not Path(sockets).exists()

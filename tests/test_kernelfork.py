@@ -266,11 +266,16 @@ def test_jobs_running_when_the_server_dies_still_complete(tmp_path, end):
         _, stderr = job.communicate(timeout=60)
     finally:  # nothing left running, whatever the outcome
         job.kill()
+        if owner.poll() is None:
+            owner.communicate(input="\n", timeout=30)  # the owner leaves its server() block
         owner.kill()
         owner.wait()
     assert job.returncode == 0, stderr[-3000:]
     (cell,) = [cell for cell in nbformat.read(out, 4).cells if "factor * 14" in cell.source]
     assert cell.outputs[0]["text"] == "42\n"
+    # Whichever outlived the other removed the server's folder: the owner on leaving server(), the
+    # server on finding its owner gone.
+    assert not Path(address).parent.exists()
 
 
 @pytest.mark.parametrize("kernel", ["usual", "forked"])

@@ -29,9 +29,11 @@ import json
 import logging
 import os
 import select
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -171,6 +173,29 @@ def _become_runner(request: dict, streams: list[int], connection: socket.socket)
         os._exit(code)
 
 
+# The temporary folders of the run in this process. A run (or kernel) whose job is gone ends at once
+# with os._exit, which runs no `finally` and no TemporaryDirectory clean-up: the watcher removes
+# them first.
+_PRIVATE_FOLDERS: set[str] = set()
+
+
+@contextlib.contextmanager
+def private_folder(prefix: str):
+    """A temporary folder, removed when the block ends and also when the job is killed first."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        _PRIVATE_FOLDERS.add(folder)
+        try:
+            yield folder
+        finally:
+            _PRIVATE_FOLDERS.discard(folder)
+
+
+def _end_with_the_job() -> None:
+    for folder in list(_PRIVATE_FOLDERS):
+        shutil.rmtree(folder, ignore_errors=True)
+    os._exit(1)
+
+
 class _JobWatcher(threading.Thread):
     """Stops this kernel once the job it was forked for is gone, as ParentPollerUnix stops a kernel
     whose parent (the job) is gone."""
@@ -183,18 +208,18 @@ class _JobWatcher(threading.Thread):
         try:
             pidfd = os.pidfd_open(self.job)  # readable once the job has exited (Linux 5.3+)
         except ProcessLookupError:
-            os._exit(1)
+            _end_with_the_job()
         except (AttributeError, OSError):
             while True:  # no pidfd here: ask once a second, as ParentPollerUnix does
                 try:
                     os.kill(self.job, 0)
                 except ProcessLookupError:
-                    os._exit(1)
+                    _end_with_the_job()
                 except PermissionError:
                     pass
                 time.sleep(1.0)
         select.select([pidfd], [], [])
-        os._exit(1)
+        _end_with_the_job()
 
 
 def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
@@ -437,4 +462,9 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # The server runs from the package's module, not from this `__main__` copy of it: the runs it
+    # forks import bilateral.kernelfork (through bilateral.notebooks), and its job watcher must see
+    # the folders they register there (_PRIVATE_FOLDERS), not an empty set of its own.
+    from bilateral.kernelfork import main as package_main
+
+    sys.exit(package_main(sys.argv[1:]))

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from .atomic import write_text
-from .kernelfork import ADDRESS, request_run
+from .kernelfork import ADDRESS, private_folder, request_run
 
 VOLATILE = ("start_time", "end_time", "duration")
 # Inputs a job may lack (a pair whose home country has no regimes file): the notebook gets None.
@@ -88,7 +87,7 @@ def execute(notebook: str | Path, output: str | Path, parameters: dict, kernel: 
     # The kernel talks over Unix sockets in a folder of its own: TCP ports picked at random can
     # collide when notebooks start at once ("Address already in use"), sockets in a private folder
     # cannot, and nothing listens on the network.
-    with tempfile.TemporaryDirectory(prefix="bilateral-kernel-") as folder:
+    with private_folder("bilateral-kernel-") as folder:
         executed = Path(folder) / "executed.ipynb"
         # Asynchronous, as nbclient's own default: with a blocking client nbclient waits for a cell's
         # output with no timeout and never notices that the kernel died (killed, out of memory).
