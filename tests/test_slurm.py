@@ -111,11 +111,13 @@ def test_every_rule_of_a_pair_or_of_the_summaries_is_grouped():
     from snakemake.cli import get_argument_parser
 
     args = get_argument_parser(profiles=[str(ROOT / PROFILE / "profile.yaml")]).parse_args([])
+    declared = r"^\s*(?:rule|checkpoint) (\w+):|^\s*use rule .* as (\w+)"
     rules = {
-        name
-        for path in (ROOT / "rules").glob("*.smk")
-        for name in re.findall(r"^\s*rule (\w+):", path.read_text(), flags=re.M)
+        next(filter(None, names))
+        for path in [ROOT / "Snakefile", *(ROOT / "rules").glob("*.smk")]
+        for names in re.findall(declared, path.read_text(), flags=re.M)
     }
+    rules.discard("all")
     alone = {"dots_cache", "fetch_imts", "parse_imts"}
     assert alone <= rules
     assert args.groups.keys() == rules - alone
@@ -142,14 +144,14 @@ def cluster():
 
 
 def steps_run(logs: Path) -> dict[str, list[str]]:
-    """Rule -> the jobs that ran as a step of a SLURM job, by their `--target-jobs`, from the SLURM
-    logs. A SLURM job starts Snakemake with the plugin's job-step executor, which runs each of its
+    """Rule -> the jobs that ran inside a SLURM job, by their `--target-jobs`, from the SLURM jobs'
+    logs. A SLURM job starts Snakemake with the plugin's job-step executor, which starts each of its
     jobs (one, or a group's) with `srun` in a Snakemake of its own: that one's command line names the
-    one job it ran and lacks the job-step executor."""
+    one job it ran and has no job-step executor."""
     ran: dict[str, list[str]] = {}
     for log in sorted(logs.rglob("*.log")):
         for command in re.findall(r"^\s*Command: (.*)$", log.read_text(errors="replace"), flags=re.M):
-            if "slurm-jobstep" in command:
+            if re.search(r"--executor slurm-jobstep(\s|$)", command):
                 continue
             target = re.search(r"--target-jobs (\S+) --", command)
             assert target, f"{log}: no single target job in {command}"
@@ -172,7 +174,7 @@ def test_workflow_on_slurm_is_byte_identical_to_a_local_run(cluster, workbooks, 
 
     # Every job went through SLURM: the controller received every job Snakemake submitted (one per
     # pair, one for the summaries, one for the workbooks' cache: profiles/slurm groups them), each
-    # exited with 0, and each planned job ran once, as a step inside one of them.
+    # exited with 0, and each planned job ran once inside one of them (started there with srun).
     assert "SLURM run ID" in output
     reported = re.findall(r"has been submitted with SLURM jobid (\d+)", output)
     controller = cluster.log("slurmctld.log", lines=1_000_000)
