@@ -130,3 +130,14 @@ def bangladesh_world_by_hand(years) -> dict:
         + cells.get(("Bangladesh", "World", "TMG_CIF_USD", year), (math.nan,))[0]
         for year in years
     }
+
+
+# The longest tests first: `make test` hands tests to two pytest-xdist workers in collection order,
+# so a long test collected last (the SLURM cluster's, about two minutes) would run alone at the end
+# while the other worker idles. Slow tests (marked) start first, the cluster's first of all; each
+# test's outcome does not depend on the order.
+LONGEST = "tests/test_slurm.py::test_workflow_on_slurm_is_byte_identical_to_a_local_run"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: (not item.nodeid.startswith(LONGEST), item.get_closest_marker("slow") is None))
