@@ -17,7 +17,7 @@ ifneq ($(strip $(VENV_PROBLEMS)),)
 .PHONY: $(STAMP)
 endif
 
-.PHONY: all figures test lint snapshot lock clean-outputs update-data availability readme checksums verify report
+.PHONY: all figures test test-quick lint snapshot lock clean-outputs update-data availability readme checksums verify report
 all: figures
 
 # make CONFIG=mine.yaml: settings of mine.yaml on top of config/config.yaml (e.g. another pair).
@@ -55,6 +55,12 @@ $(STAMP): requirements.lock pyproject.toml
 # tests that need a built project copy one session build (tests/project_copy.py).
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n auto --dist loadgroup
+
+# The tests that build nothing (no workflow run, kernel, browser, cluster or deadline wait: what is
+# not marked slow), about half a minute, for the loop of editing the package. `make test` runs every
+# test, as CI does.
+test-quick: $(STAMP) lint
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src scripts tests notebooks bench

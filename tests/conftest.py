@@ -139,5 +139,22 @@ def bangladesh_world_by_hand(years) -> dict:
 LONGEST = "tests/test_slurm.py::test_workflow_on_slurm_is_byte_identical_to_a_local_run"
 
 
+# Fixtures that build the workflow (or copy a build, which someone must make first): a test that
+# uses one is slow whether or not it is the one that pays for the build, so `pytest -m "not slow"`
+# (make test-quick) builds nothing.
+BUILDS = {"shared_build", "built", "verified", "south_asia", "pulled", "extended"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BUILDS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: (not item.nodeid.startswith(LONGEST), item.get_closest_marker("slow") is None))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before the test's fixtures, the module-scoped builds among them: project_copy.run refuses to
+    # start Snakemake for a test not marked slow, so make test-quick stays quick.
+    import project_copy
+
+    project_copy.running_a_slow_test = item.get_closest_marker("slow") is not None

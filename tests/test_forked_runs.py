@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import pytest
 from test_kernelfork import _env, _gone, notebook_of
 
 from bilateral import kernelfork
@@ -43,6 +44,7 @@ def _finished(job: subprocess.Popen) -> tuple[int, str]:
     return job.returncode, stdout.decode() + stderr.decode()
 
 
+@pytest.mark.slow
 def test_the_servers_run_gives_the_bytes_and_log_of_the_jobs_own(tmp_path):
     notebook = notebook_of(tmp_path / "probe-source.ipynb", PROBE)
     own = _job(tmp_path, "own", notebook, None)
@@ -67,6 +69,7 @@ def test_the_servers_run_gives_the_bytes_and_log_of_the_jobs_own(tmp_path):
     assert "Executing Cell 2" in "\n".join(log("srv"))
 
 
+@pytest.mark.slow
 def test_a_failing_notebook_fails_its_job_saying_why(tmp_path):
     notebook = notebook_of(tmp_path / "fails-source.ipynb", "1 / 0")
     with kernelfork.server() as address:
@@ -76,6 +79,7 @@ def test_a_failing_notebook_fails_its_job_saying_why(tmp_path):
     assert not (tmp_path / "fails.ipynb").exists()  # no half-run copy
 
 
+@pytest.mark.slow
 def test_a_killed_job_leaves_neither_its_run_nor_its_kernel(tmp_path):
     # The kernel tells its PID, its run's (the process that started it) and its sockets' folder: the
     # run's private folder (notebooks.execute), which the killed run must not leave behind.

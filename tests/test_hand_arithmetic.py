@@ -156,6 +156,7 @@ def test_boundary_days_and_ties_on_a_small_file(tmp_path, year, rule, expected):
     assert (found.id if found else None) == expected
 
 
+@pytest.mark.slow
 def test_the_rules_really_differ():
     """The three rules disagree on some years of the vintage, so the checks above tell them apart."""
     plurality, first, last = (_assignment(rule) for rule in RULES)

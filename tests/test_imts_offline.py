@@ -23,6 +23,7 @@ def _files(folder):
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["update-data", "availability"])
 def test_offline_make_ends_with_one_paragraph_and_writes_nothing(tmp_path, target):
     overlay = tmp_path / "offline.yaml"

@@ -78,6 +78,7 @@ def _env(**extra) -> dict:
     return env | kernelfork.ONE_THREAD | {"PROBE": "job's own"} | extra
 
 
+@pytest.mark.slow
 def test_a_forked_kernel_gives_the_bytes_of_a_usual_one(tmp_path):
     usual, job, parent, usual_stdout = _run_job(tmp_path, "usual", _env())
     assert parent == job  # started by the job itself
@@ -98,12 +99,14 @@ def test_a_forked_kernel_gives_the_bytes_of_a_usual_one(tmp_path):
     assert forked_stdout == usual_stdout
 
 
+@pytest.mark.slow
 def test_without_an_answering_server_the_kernel_starts_as_usual(tmp_path):
     nobody = tmp_path / "no-server"
     _, job, parent, _ = _run_job(tmp_path, "fallback", _env(**{kernelfork.ADDRESS: str(nobody)}))
     assert parent == job
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "setting",
     [
@@ -121,6 +124,7 @@ def test_a_job_whose_environment_the_server_did_not_start_with_gets_a_usual_kern
     assert parent == job
 
 
+@pytest.mark.slow
 def test_a_cluster_job_never_asks_the_server(tmp_path):
     with kernelfork.server() as address:
         env = _env(**{kernelfork.ADDRESS: address, "SLURM_JOB_ID": "7"})
@@ -155,6 +159,7 @@ def _gone(pid: int, timeout: float = 30) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("end", ["finished", "killed"])
 def test_no_kernel_outlives_the_run_that_started_the_server(tmp_path, end):
     owner = subprocess.Popen(
@@ -190,6 +195,7 @@ time.sleep(600)
 """
 
 
+@pytest.mark.slow
 def test_a_kernel_whose_job_is_killed_stops_as_a_usual_one_would(tmp_path):
     # A usual kernel watches its parent, the job, and exits within a second of the job's end; a forked
     # kernel's parent is the server, which lives for the whole run: it must watch the job all the same.
@@ -244,6 +250,7 @@ with kernelfork.server() as address:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("end", ["server killed", "owner killed"])
 def test_jobs_running_when_the_server_dies_still_complete(tmp_path, end):
     # Their notebooks go on in their kernels, and later jobs start kernels of their own: a run whose
@@ -278,6 +285,7 @@ def test_jobs_running_when_the_server_dies_still_complete(tmp_path, end):
     assert not Path(address).parent.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kernel", ["usual", "forked"])
 def test_a_job_whose_kernel_dies_fails_rather_than_waits_for_ever(tmp_path, kernel):
     # A kernel killed mid-cell (out of memory, a crash, a server stopping it): the job fails, saying so.
@@ -306,6 +314,7 @@ while psutil.pid_exists(kernel) and psutil.Process(kernel).status() != psutil.ST
 """
 
 
+@pytest.mark.slow
 def test_a_kernel_that_fails_to_start_says_why_in_the_jobs_log(tmp_path):
     # A kernel started the usual way in a folder that is gone fails with FileNotFoundError naming it,
     # in the job's stderr (its log); a forked one must not die silently.
@@ -330,6 +339,7 @@ print(kernelfork.request_kernel([sys.executable, "-m", "ipykernel_launcher", "-f
 """
 
 
+@pytest.mark.slow
 def test_a_job_of_another_python_environment_gets_a_usual_kernel(tmp_path):
     # Its kernel must import that environment's packages, never the server's.
     with kernelfork.server() as address:
@@ -375,6 +385,7 @@ def _run_with_kernels(folder: Path, count: int) -> tuple[subprocess.Popen, list[
     return owner, kernels
 
 
+@pytest.mark.slow
 def test_the_end_of_a_run_stops_every_kernel_at_once(tmp_path):
     # Kernels dying while the server stops them (each death a SIGCHLD) must not cut the stopping short.
     owner, kernels = _run_with_kernels(tmp_path, 12)
@@ -383,6 +394,7 @@ def test_the_end_of_a_run_stops_every_kernel_at_once(tmp_path):
     assert left == [] and "Traceback" not in stderr, stderr
 
 
+@pytest.mark.slow
 def test_the_server_writes_nothing_into_the_runs_output(tmp_path):
     # Its imports (debugpy's among them) must not print warnings before Snakemake's own lines.
     owner, kernels = _run_with_kernels(tmp_path, 1)  # forked: the server's imports were done
@@ -390,6 +402,7 @@ def test_the_server_writes_nothing_into_the_runs_output(tmp_path):
     assert kernels[0] and stderr == ""
 
 
+@pytest.mark.slow
 def test_forked_kernels_do_not_share_numpys_random_state(tmp_path):
     # Kernels started the usual way each seed numpy's global generator afresh; forks of one server
     # would all draw the same numbers (Python's own `random` reseeds itself at a fork, numpy does not).

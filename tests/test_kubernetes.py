@@ -48,6 +48,7 @@ def job_stats(output: str) -> dict[str, int]:
     return {rule: int(n) for rule, n in stats if rule != "total"}
 
 
+@pytest.mark.slow
 def test_dry_run_plans_every_job_without_a_cluster(tmp_path):
     """The whole build planned through the profile, storage plugin included (the `cluster` extra),
     with no cluster to reach: the same jobs as a local plan. Rules pass each other's files on as

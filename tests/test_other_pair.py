@@ -83,6 +83,7 @@ def test_regime_tables_are_built_and_the_papers_claims_are_not_checked(built):
     assert ast.literal_eval(line.removeprefix("title = ")) == "Bangladesh–China, P.R.: Mainland trade, 2012–2020"
 
 
+@pytest.mark.slow
 def test_home_country_without_its_regimes_file_stops_before_any_work(tmp_path):
     project = tracked_copy(tmp_path)
     _configure(

@@ -198,6 +198,7 @@ def _dry_run(tmp_path: Path, overlay: dict, xlsx: Path | None = None):
     return result.returncode, result.stdout + result.stderr  # Snakemake prints load errors on stdout
 
 
+@pytest.mark.slow
 def test_the_workflow_refuses_a_bad_pair_at_load_naming_the_key(tmp_path):
     xlsx = _index(tmp_path / "xlsx", [_line(f, r) for f, r in REPORTERS.items()])
     code, output = _dry_run(tmp_path, {"source": "dots-2022-xlsx", "pairs": ["IND-RUS", "PAK-RUS"]}, xlsx)
@@ -207,6 +208,7 @@ def test_the_workflow_refuses_a_bad_pair_at_load_naming_the_key(tmp_path):
     assert not (tmp_path / "project" / "data" / "processed" / "dots-2022-xlsx").exists()
 
 
+@pytest.mark.slow
 def test_a_malformed_pair_is_named_by_its_key_before_the_schema_speaks(tmp_path):
     code, output = _dry_run(tmp_path, {"pairs": ["IND-RUS", {"home": "IND", "partner": "RUS", "colour": "red"}]})
     assert code != 0

@@ -182,6 +182,7 @@ def test_the_plain_reader_agrees_with_openpyxl(reporter):
     assert reporter in _workbook_names(path)
 
 
+@pytest.mark.slow
 @needs_workbooks
 def test_every_name_in_the_workbooks_maps_to_a_code_or_is_a_group():
     with open(WORKBOOKS / "INDEX.csv", newline="", encoding="utf-8") as handle:
@@ -290,6 +291,7 @@ def south_asia(tmp_path_factory):
     return project
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("south-asia")
 def test_every_pair_has_its_figures_and_only_bangladesh_its_regime_tables(south_asia):
     for code in HOMES:
@@ -302,6 +304,7 @@ def test_every_pair_has_its_figures_and_only_bangladesh_its_regime_tables(south_
     assert set(india.reporter[india.reported_by == "India"]) == {"India"} and india.government_id.isna().all()
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("south-asia")
 def test_comparison_numbers_are_the_workbooks(south_asia):
     table = pd.read_csv(south_asia / "tables/comparison.csv")
@@ -357,6 +360,7 @@ def test_report_and_record_cover_every_pair(south_asia):
     assert record["data_provenance"]["dataset"] == "dots-2022-xlsx"
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("south-asia")
 def test_back_to_the_default_config_leaves_the_papers_outputs_only(south_asia, tmp_path):
     project = tmp_path / "again"

@@ -9,6 +9,7 @@ import sys
 import threading
 from types import SimpleNamespace
 
+import pytest
 from snakemake.scheduling.job_scheduler import JobScheduler
 
 from bilateral.prompt_exit import cancel_reevaluation_timers
@@ -32,6 +33,7 @@ def test_the_schedulers_pending_timer_is_cancelled_and_others_are_left_alone():
         other.cancel()
 
 
+@pytest.mark.slow
 def test_a_finished_run_exits_without_waiting_for_the_timers(tmp_path):
     # A one-rule workflow with the project's hook: the process ends right after the run, not up to a
     # second later when the last timer fires. Told apart without timing: with the hook, no timer is

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import ROOT, SNAPSHOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -95,6 +96,7 @@ def damaged_snapshots(draw) -> str:
     return text
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(damaged_snapshots())
 def test_damaged_raw_files_are_read_validly_or_refused_clearly(text):
@@ -137,6 +139,7 @@ def damaged_bodies(draw) -> tuple[bytes, str]:
     return _damaged(XML_BODY, draw, draw(st.sampled_from([b">", b'"', b" "]))), XML
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(damaged_bodies())
 def test_damaged_imts_bodies_are_parsed_validly_or_refused_clearly(damaged):

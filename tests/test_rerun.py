@@ -40,10 +40,12 @@ def planned_jobs(project, overlay: dict | None = None) -> dict[str, int]:
     return {rule: int(count) for rule, count in counts.items()}
 
 
+@pytest.mark.slow
 def test_an_unchanged_project_has_nothing_to_do(built):
     assert planned_jobs(built) == {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("overlay", "expected"),
     [
@@ -106,6 +108,7 @@ def test_a_changed_window_is_built_and_recorded_as_built(shared_build, tmp_path)
     assert pd.read_csv(project / "figures/figure3.csv").year.max() == 2019
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ["x;touch PWNED;#", "two words", "../escape"])
 def test_hostile_figure_keys_are_refused_before_any_work(built, key):
     overlay = {"figures": {key: {"start": 1990, "end": 1995, "title": "t"}}}
@@ -118,6 +121,7 @@ def test_hostile_figure_keys_are_refused_before_any_work(built, key):
     assert not (built / "PWNED").exists() and not list(built.glob("figures/*two*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("figure", "message"),
     [
@@ -149,6 +153,7 @@ def test_outputs_no_longer_declared_are_removed_and_named(shared_build, tmp_path
     assert on_disk - {"figures/README.md", "tables/README.md"} == listed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("overlay", "message"),
     [
@@ -185,6 +190,7 @@ def test_a_failed_run_leaves_no_record_or_page_of_an_earlier_build(shared_build,
         assert executed.with_suffix(".png").exists()
 
 
+@pytest.mark.slow
 def test_a_page_only_rebuild_keeps_the_current_record(shared_build, tmp_path):
     """A run that re-makes the page alone (here: the page deleted) must not remove the record the
     page is made from: it is still current, and the page's job would fail on its absence."""

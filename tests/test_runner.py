@@ -58,6 +58,7 @@ def _gone(pid: int) -> bool:
         return True
 
 
+@pytest.mark.slow
 def test_a_live_run_blocks_and_orphaned_jobs_are_stopped(tmp_path):
     root, bin_ = tmp_path / "project", tmp_path / "bin"
     root.mkdir()

@@ -22,6 +22,7 @@ def _state_after(call: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(theme.THEMES))
 def test_the_recorded_theme_leaves_matplotlib_as_seaborn_does(name):
     options = theme.THEMES[name]
@@ -32,6 +33,7 @@ def test_the_recorded_theme_leaves_matplotlib_as_seaborn_does(name):
     assert _state_after("") != by_seaborn
 
 
+@pytest.mark.slow
 def test_the_theme_draws_the_figures_markers(tmp_path):
     """A scatter plot needs a registered default colormap: seaborn's own would be missing."""
     code = (
@@ -44,6 +46,7 @@ def test_the_theme_draws_the_figures_markers(tmp_path):
     assert (tmp_path / "x.png").read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.slow
 def test_the_themed_figures_do_not_import_seaborn():
     code = "import sys\nfrom bilateral import figures, history, revisions\nprint('seaborn' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

@@ -103,6 +103,7 @@ def test_an_xml_body_without_length_is_kept_whole_and_refused_cut(tmp_path):
     assert (folder / "response.xml").read_bytes() == XML_BODY
 
 
+@pytest.mark.slow
 def test_a_trickling_server_is_given_up_on_at_the_deadline(tmp_path):
     with ImfServer() as server:
         # One byte every 0.2 s: no read ever times out, the 528-byte body would take 100 s.
@@ -115,6 +116,7 @@ def test_a_trickling_server_is_given_up_on_at_the_deadline(tmp_path):
     _nothing_left(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_is_given_up_on_at_the_deadline(tmp_path):
     with ImfServer() as server:
         server.replies = [Reply(body=CSV_BODY, delay=3.0)]

@@ -88,11 +88,13 @@ def test_figure_windows_follow_the_config(built):
     assert own.loc[1985, "imports_musd"] == pytest.approx(38.88)
 
 
+@pytest.mark.slow
 def test_second_run_does_nothing(built):
     result = run(["snakemake", "--cores", "2", "--dry-run"], built)
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_notebooks_reproduce_their_key_numbers(built):
     """nbval re-executes the executed notebooks and compares the cells that print key numbers."""
     notebooks = [f"figures/{n}.ipynb" for n in FIGURES] + ["tables/regime_tables.ipynb", "tables/claims.ipynb"]
@@ -169,6 +171,7 @@ def test_provenance_records_every_output(built):
 WIDTHS = (1280, 390)  # a laptop and a phone (CSS pixels)
 
 
+@pytest.mark.slow
 def test_html_report_renders_in_a_real_browser(chromium, built):
     """At both widths the page never scrolls sideways (a wide table scrolls in its own box), every
     image loads, every table has a caption; screenshots of both are kept in the test's folder."""
@@ -266,6 +269,7 @@ def test_verify_passes_and_names_a_changed_raw_file(verified):
     assert "verify: FAILED" in bad.stdout
 
 
+@pytest.mark.slow
 def test_snakemake_report_has_figure_captions(built):
     run(["snakemake", "--report", "report/snakemake.html"], built)
     page = (built / "report/snakemake.html").read_text()
@@ -276,6 +280,7 @@ def test_outputs_are_readable_by_others(built):
     assert (built / "figures/figure1.png").stat().st_mode & 0o044 == 0o044
 
 
+@pytest.mark.slow
 def test_wrong_config_stops_before_any_work(built):
     result = run(["snakemake", "--cores", "1", "--dry-run", "--config", "figure_dpi=10"], built, check=False)
     assert result.returncode != 0

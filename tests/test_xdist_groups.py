@@ -10,6 +10,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 GROUPED = """
 import pytest
 
@@ -22,6 +24,7 @@ def test_grouped(n):
 """
 
 
+@pytest.mark.slow
 def test_tests_of_one_group_run_on_one_worker_as_make_test_runs_them(tmp_path):
     (tmp_path / "test_grouped.py").write_text(GROUPED)
     result = subprocess.run(
