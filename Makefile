@@ -56,9 +56,9 @@ $(STAMP): requirements.lock pyproject.toml
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
-# The tests that build nothing (no workflow run, kernel, browser, cluster or deadline wait: what is
-# not marked slow), about half a minute, for the loop of editing the package. `make test` runs every
-# test, as CI does.
+# The tests that build nothing (what is not marked slow: no workflow or notebook run, browser,
+# cluster or deadline wait), about half a minute, for the loop of editing the package. `make test`
+# runs every test, as CI does.
 test-quick: $(STAMP) lint
 	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow"
 

@@ -29,7 +29,9 @@ def run(args, cwd, check=True, env=None):
     kernels forked from one server). Runs of Snakemake itself, with kernels each job starts, are
     tests/test_slurm.py's cluster run and tests/test_kernelfork.py."""
     if args[0] == "snakemake":
-        assert running_a_slow_test, "a test that runs Snakemake takes seconds: mark it @pytest.mark.slow"
+        assert running_a_slow_test, (
+            "mark this test @pytest.mark.slow: it runs Snakemake (seconds; make test-quick skips slow tests)"
+        )
         args = [str(BIN / "python"), "-m", "bilateral.runner", *args[1:]]
     env = {**os.environ, **(env or {}), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
