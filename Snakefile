@@ -1,5 +1,6 @@
 # Regenerates the paper's Figures 1-3, the regime comparison tables and the checked claims from the
 # IMF data. Run with `make` (creates the environment) or `snakemake`.
+import sys
 from pathlib import Path
 
 from snakemake.utils import min_version
@@ -36,12 +37,18 @@ include: "rules/report.smk"
 
 onstart:
     # Jobs are about to change outputs: the record and the page describe the last complete build and
-    # would pass for current if this run failed or were interrupted; the run's end writes them anew.
-    # Only those this run will write: a run that re-makes the page alone keeps the current record.
-    _scheduled = {job.rule.name for job in workflow.dag.needrun_jobs()}
-    for _rule in (rules.provenance, rules.html_report):
-        if _rule.rule.name in _scheduled:
-            Path(_rule.output[0]).unlink(missing_ok=True)
+    # would pass for current if this run failed, were interrupted or built only some targets (say
+    # `snakemake figures/figure1.png`); the run that writes them anew is one that asks for them.
+    # A run that re-makes the page alone keeps the record: it still describes every output.
+    _scheduled = {job.rule.name for job in workflow.dag.needrun_jobs()} - {"all"}
+    _stale = [rules.html_report] if _scheduled else []
+    if _scheduled - {rules.html_report.rule.name}:
+        _stale.append(rules.provenance)
+    for _rule in _stale:
+        _path = Path(_rule.output[0])
+        if _path.exists() and _rule.rule.name not in _scheduled:
+            print(f"note: removed {_path}: this run changes what it describes; `make` writes it anew", file=sys.stderr)
+        _path.unlink(missing_ok=True)
 
 
 onsuccess:
