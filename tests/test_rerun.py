@@ -116,9 +116,10 @@ def test_a_changed_window_is_built_and_recorded_as_built(shared_build, tmp_path)
     record = json.loads((project / "report/provenance.json").read_text())
     figure3 = next(item for item in record["products"] if "figures/figure3.png" in item["outputs"])
     assert figure3["parameters"]["end"] == 2019
-    assert figure3["outputs"]["figures/figure3.png"] == hashlib.sha256(
-        (project / "figures/figure3.png").read_bytes()
-    ).hexdigest()
+    assert (
+        figure3["outputs"]["figures/figure3.png"]
+        == hashlib.sha256((project / "figures/figure3.png").read_bytes()).hexdigest()
+    )
 
 
 @pytest.mark.slow

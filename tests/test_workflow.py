@@ -30,6 +30,9 @@ def built(shared_build, tmp_path_factory):
 # The snapshot's cell behind the paper's 1986 claim (Bangladesh's imports from the USSR) and an edit of it.
 CELL_1986 = ",USSR,country,TMG_CIF_USD,1986,86.33000000000003,"
 EDITED_1986 = ",USSR,country,TMG_CIF_USD,1986,96.33,"
+# The zero line of every trade figure (bilateral.figures) and an edit of its width.
+LINE_WIDTH = 'ax.axhline(0, color="0.2", linewidth=0.6)'
+EDITED_LINE_WIDTH = 'ax.axhline(0, color="0.2", linewidth=2.6)'
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +46,13 @@ def verified(tmp_path_factory):
     text = snapshot.read_text()
     assert CELL_1986 in text
     snapshot.write_text(text.replace(CELL_1986, EDITED_1986))
-    result = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2", "--keep"], project, check=False)
+    # And the package's code, as a developer's work tree would be: every figure's zero line thicker.
+    # The copy's own package is the one imported (as a fresh clone's editable install would be).
+    figures = project / "src/bilateral/figures.py"
+    assert LINE_WIDTH in figures.read_text()
+    figures.write_text(figures.read_text().replace(LINE_WIDTH, EDITED_LINE_WIDTH))
+    own = {"PYTHONPATH": str(project / "src")}
+    result = run([sys.executable, "-m", "bilateral", "verify", "--cores", "2", "--keep"], project, check=False, env=own)
     kept = re.search(r"^verify: rebuilt project kept in (.+)$", result.stdout, flags=re.MULTILINE)
     yield project, result, Path(kept[1]) if kept else None
     if kept:
@@ -248,6 +257,10 @@ def test_verify_passes_and_names_a_changed_raw_file(verified):
     assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr[-3000:]
     assert "verify: OK" in ok.stdout and "identical  figures/figure1.png" in ok.stdout
     assert "uncommitted changes in the work tree are not verified" in ok.stdout
+    # Nor is the uncommitted edit of the package: the rebuild ran the commit's code, so every figure
+    # is the committed one (with the work tree's code, all of them would differ).
+    assert not re.search(r"^ +different ", ok.stdout, flags=re.MULTILINE), ok.stdout
+    run(["git", "checkout", "--", "src/bilateral/figures.py"], project)
     commit = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam"]
     run([*commit, "edit the raw data"], project)
     # Committed but not its record: the rebuild stops before any work, naming the file and the record.

@@ -9,6 +9,7 @@ CPU architecture) renders the figures to the same bytes.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -143,9 +144,15 @@ def verdict(commit: str | None, outcome: str, changes: list[str]) -> str:
 
 
 def rebuild(folder: Path, cores: str) -> int:
-    """Run the whole workflow in `folder`; its return code. Snakemake's progress shows on the terminal."""
+    """Run the whole workflow in `folder`; its return code. Snakemake's progress shows on the terminal.
+
+    With the copy's own package first on the path: the environment's `bilateral` is the work tree's
+    (an editable install, or PYTHONPATH), whose uncommitted edits are not what is verified."""
+    path = os.pathsep.join(filter(None, [str(folder / "src"), os.environ.get("PYTHONPATH")]))
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", cores, "--quiet", "rules"], cwd=folder
+        [sys.executable, "-m", "snakemake", "--cores", cores, "--quiet", "rules"],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": path},
     ).returncode
 
 
