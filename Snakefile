@@ -11,8 +11,11 @@ from bilateral.yamlfile import read_yaml_mapping
 min_version("9.0")
 skip_final_collection()  # every Snakemake process of this workflow exits 0.2 s sooner (bilateral.prompt_exit)
 
-# Snakemake's own message for a broken config file names neither the file nor the line.
-read_yaml_mapping("config/config.yaml")
+# Snakemake's own message for a broken config file names neither the file nor the line, and its
+# reader takes a key given twice (the last wins) or .nan: each file is read strictly first, the
+# committed one and each --configfile.
+for _name in dict.fromkeys(["config/config.yaml", *workflow.configfiles]):
+    read_yaml_mapping(_name)
 
 
 configfile: "config/config.yaml"

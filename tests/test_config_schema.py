@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from conftest import ROOT
@@ -74,3 +76,21 @@ def test_wrong_values_are_refused(change, message):
         config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
     with pytest.raises(WorkflowError, match=f"(?s)Error validating config file.*{message}"):
         validate(config, str(SCHEMA))
+
+
+@pytest.mark.parametrize(
+    ("config", "where"),
+    [
+        ({"thesis": {"alpha": float("nan")}}, "thesis.alpha"),
+        ({"figure_dpi": float("inf")}, "figure_dpi"),
+        ({"pairs": [{"home": "BGD"}, {"weights": [1.0, float("-inf")]}]}, "pairs[1].weights[1]"),
+    ],
+)
+def test_a_value_given_on_the_command_line_must_be_finite(config, where):
+    """`--config thesis.alpha=nan` is in no file for the strict reader to refuse: the load checks the
+    merged config too, naming the key."""
+    from bilateral.settings import check_finite
+
+    with pytest.raises(ValueError, match=rf"^config {re.escape(where)}: -?(nan|inf) is not a finite number"):
+        check_finite(config)
+    check_finite({"thesis": {"alpha": 0.05}, "pairs": [{"weights": [1.0, 2]}], "title": "nan"})

@@ -175,6 +175,8 @@ def test_outputs_no_longer_declared_are_removed_and_named(shared_build, tmp_path
         ({"figures": {"history": {"start": 1990, "end": 2000, "title": "t"}}}, "'history' should not be valid"),
         ({"figure_dpi": 20000}, "20000 is greater than the maximum of 1200"),
         ({"thesis": {"camp": "BNP"}}, "config thesis.camp 'BNP': the claim 's5-thesis-awami-league'"),
+        # The schema's bounds (0 < alpha < 1) let NaN through; the overlay is refused where it says it.
+        ({"thesis": {"alpha": float("nan")}}, "overlay.yaml, line 2, column 10: '.nan' is not a finite number"),
     ],
 )
 def test_settings_that_would_fail_late_stop_before_any_work(built, overlay, message):

@@ -99,3 +99,49 @@ def test_a_claims_file_without_claims_is_an_error(tmp_path, empty):
 def test_a_misspelt_claim_key_names_the_claim(tmp_path):
     message = _refused(tmp_path, claims, CLAIMS.replace("min_change_pct: 20", "min_change: 20", 1))
     assert "claims[0] (claim 'fig1-soviet-exports-1986'): key 'min_change' is not one of" in message
+
+
+@pytest.mark.parametrize("number", [".nan", ".NaN", ".inf", "-.inf", "+.Inf", "1.0e+999"])
+def test_a_number_that_is_not_finite_is_refused_at_its_line_and_column(tmp_path, number):
+    """A schema's bounds let NaN through (every comparison with it is false), and .inf would make
+    every growth claim hold: both are refused where they stand."""
+    text = CLAIMS.replace("    tolerance_pct: 5\n", f"    tolerance_pct: {number}\n", 1)
+    line = _line_of(text, f"tolerance_pct: {number}")
+    column = len("    tolerance_pct: ") + 1
+    message = _refused(tmp_path, claims, text)
+    assert f", line {line}, column {column}: {number!r} is not a finite number" in message
+
+
+@pytest.mark.parametrize("module, text, key", [(regimes, REGIMES, "camp"), (claims, CLAIMS, "min_change_pct")])
+def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path, module, text, key):
+    """YAML keeps the last of two equal keys without a word: the value the reader sees first is not used."""
+    entry = next(line for line in text.splitlines() if line.startswith(f"    {key}: "))
+    doubled = text.replace(f"{entry}\n", f"{entry}\n{entry}\n", 1)
+    first = _line_of(text, entry)
+    message = _refused(tmp_path, module, doubled)
+    assert f", line {first + 1}, column 5: the key {key!r} is given twice (first on line {first})" in message
+
+
+def test_a_config_file_with_a_key_twice_or_a_nan_is_refused(tmp_path):
+    """config/config.yaml and each --configfile are read the same strict way (the workflow and
+    `make` read them before Snakemake's own reader, which would take both)."""
+    from bilateral.yamlfile import read_yaml_mapping
+
+    config = (ROOT / "config" / "config.yaml").read_text(encoding="utf-8")
+    alpha = next(line for line in config.splitlines() if line.startswith("  alpha: "))
+    path = tmp_path / "config.yaml"
+    path.write_text(config.replace(alpha, "  alpha: .nan", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=rf", line {_line_of(config, alpha)}, column 10: '.nan' is not a finite"):
+        read_yaml_mapping(path)
+    path.write_text("figure_dpi: 300\npanel: {first_year: 1975}\nfigure_dpi: 150\n", encoding="utf-8")
+    twice = r", line 3, column 1: the key 'figure_dpi' is given twice \(first on line 1\)"
+    with pytest.raises(ValueError, match=twice):
+        read_yaml_mapping(path)
+
+
+def test_a_merge_key_is_not_a_key_given_twice(tmp_path):
+    from bilateral.yamlfile import read_yaml_mapping
+
+    path = tmp_path / "overlay.yaml"
+    path.write_text("base: &b {start: 1981, end: 1991}\nfigures:\n  figure1:\n    <<: *b\n    end: 1990\n")
+    assert read_yaml_mapping(path)["figures"]["figure1"] == {"start": 1981, "end": 1990}

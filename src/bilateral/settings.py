@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -305,6 +306,19 @@ def title_warnings(config: dict) -> list[str]:
                 "give the figure a title of its own (placeholders {home}, {partner}, {start}, {end})"
             )
     return warnings
+
+
+def check_finite(value, at: tuple = ()) -> None:
+    """Every number of the config is finite. The config files are read strictly (bilateral.yamlfile);
+    this catches a value given on the command line (`--config thesis.alpha=nan`), which no file holds."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_finite(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_finite(item, (*at, index))
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"config {yamlfile.key_path(at)}: {value!r} is not a finite number; give a number")
 
 
 def check_windows(config: dict) -> None:

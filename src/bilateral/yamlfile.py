@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,8 +25,52 @@ class YamlFileError(InputError):
     """A YAML file the user edits is unreadable or breaks its schema."""
 
 
-class _TextDates(yaml.SafeLoader):
-    """The safe loader, except that dates stay text, for the schema to check with a location."""
+class Refused(yaml.constructor.ConstructorError):
+    """Valid YAML that a file the user edits must not hold; `problem` says what, the mark where."""
+
+
+class _Strict:
+    """What YAML allows but a settings file must not hold. A key given twice: the last one would
+    win without a word, and the value the user sees first is not the one used. A number that is
+    not finite (.nan, .inf): every comparison with NaN is false, so a schema's minimum and maximum
+    let it through, and a tolerance of .inf makes every check pass."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                    continue
+                if (key.tag, key.value) in first:
+                    raise Refused(
+                        None,
+                        None,
+                        f"the key {key.value!r} is given twice (first on line {first[key.tag, key.value]}); "
+                        "keep one: YAML would silently use the last",
+                        key.start_mark,
+                    )
+                first[key.tag, key.value] = key.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_finite_float(self, node):
+        value = self.construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise Refused(None, None, f"{node.value!r} is not a finite number; give a number", node.start_mark)
+        return value
+
+
+def _strict(base: type) -> type:
+    """`base` with _Strict's checks (its mappings call construct_mapping; floats need their own entry)."""
+    loader = type(f"Strict{base.__name__}", (_Strict, base), {})
+    loader.add_constructor("tag:yaml.org,2002:float", _Strict.construct_finite_float)
+    return loader
+
+
+STRICT_LOADER = _strict(yaml.SafeLoader)
+
+
+class _TextDates(STRICT_LOADER):
+    """The strict safe loader, except that dates stay text, for the schema to check with a location."""
 
 
 _TextDates.yaml_implicit_resolvers = {
@@ -38,7 +83,7 @@ _TextDates.yaml_implicit_resolvers = {
 FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _FastTextDates(FAST_SAFE_LOADER):
+class _FastTextDates(_strict(FAST_SAFE_LOADER)):
     yaml_implicit_resolvers = _TextDates.yaml_implicit_resolvers
 
 
@@ -66,6 +111,8 @@ def read(path: str | Path, what: str, error: type[InputError] = YamlFileError) -
     text = path.read_text(encoding="utf-8")
     try:
         document, lines = _parsed(text)
+    except Refused as exc:
+        raise error(f"{path}{_mark(exc)}: {exc.problem}") from None
     except yaml.YAMLError:
         try:  # the pure-Python parser says where and what, in the words the README quotes
             node, document = _compose(_TextDates, text)
@@ -193,7 +240,9 @@ def read_yaml_mapping(path: str | Path) -> dict:
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
+            document = yaml.load(handle, Loader=STRICT_LOADER)
+    except Refused as err:
+        raise ValueError(f"{path}{_mark(err)}: {err.problem}") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
