@@ -37,6 +37,8 @@ include: "rules/claims.smk"
 include: "rules/comparison.smk"
 include: "rules/report.smk"
 
+check_sources_params()
+
 
 onstart:
     # Jobs are about to change outputs: the record and the page describe the last complete build and

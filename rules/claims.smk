@@ -32,6 +32,7 @@ rule claims:
         },
         kernel=KERNEL,
         code=PACKAGE,
+        sources=sources_of("claims"),
     message:
         "Claims: {input.notebook} on {input.panel} and {input.claims}"
     script:

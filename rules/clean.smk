@@ -17,6 +17,7 @@ rule clean:
     params:
         settings=pair_settings,
         code=PACKAGE,
+        sources=sources_of("clean"),
     message:
         "Cleaning {input.raw} -> {output.panel}"
     script:

@@ -74,6 +74,52 @@ KERNEL = config["kernel"]
 # The package is one value compared between runs, not 30 inputs: editing its code re-runs every
 # step that runs it, and a build prints each job's data inputs only.
 PACKAGE = settings.digest(settings.package_files())
+
+
+def sources_of(name):
+    """A params function for the rule called `name`, giving the content of the job's input files
+    that no rule writes (its notebook, the regimes and claims files, committed raw data, the
+    workbooks' index). Snakemake re-runs a job for an edited input only if the file is newer than the outputs: one
+    restored with its earlier modification time (cp -p, mv, rsync -a, tar) would leave the outputs
+    of the edit in place, and the record would give the restored file's sha256 beside them. As a
+    parameter it is compared by value. A function of the wildcards alone: Snakemake does not
+    compare a parameter computed from `input`."""
+
+    def digest(wildcards):
+        inputs = files_of([job(getattr(rules, name), **dict(wildcards.items()))], side="inputs")
+        return settings.sources_digest(path for path in inputs if not path.startswith(written_prefixes()))
+
+    digest.rule_name = name
+    return digest
+
+
+def check_sources_params():
+    """Each rule's `sources` names the rule itself (a copied rule keeps its model's name)."""
+    for step in workflow.rules:
+        named = getattr(step.params.get("sources"), "rule_name", step.name)
+        if named != step.name:
+            raise ValueError(f"{step.name} (rules/*.smk) has sources=sources_of({named!r}), another rule's name")
+
+
+def written_prefixes():
+    """Where the rules write: each output pattern up to its first wildcard ('figures/', ...)."""
+    if not _WRITTEN:
+        for step in workflow.rules:
+            for path in step.output:
+                _WRITTEN.add(declared(path).split("{")[0])
+        # A pattern that starts with a wildcard would say that every file is written.
+        assert "" not in _WRITTEN, [step.output for step in workflow.rules]
+        # A pulled IMTS vintage: fetch_imts wrote it, and exists only until it is on disk (its
+        # files are never changed after). Its files count as written on every run, else the first
+        # run's digest (made before the pull) would differ from the next one's.
+        _WRITTEN.add("data/raw/imts-")
+        # Jobs of a default storage provider (profiles/kubernetes) read local copies of stored files.
+        _WRITTEN.add(".snakemake/")
+    return tuple(_WRITTEN)
+
+
+_WRITTEN = set()
+
 ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
 
 

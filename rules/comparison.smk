@@ -31,6 +31,7 @@ rule comparison:
         },
         kernel=KERNEL,
         code=PACKAGE,
+        sources=sources_of("comparison"),
     message:
         "Comparison of the run's pairs -> {output.png}"
     script:

@@ -22,6 +22,7 @@ rule dots_cache:
         runtime=10,
     params:
         code=PACKAGE,
+        sources=sources_of("dots_cache"),
     message:
         "Reading the DOTS workbooks of {input.index} -> {output.data}"
     script:

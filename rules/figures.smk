@@ -23,6 +23,7 @@ rule figure:
         parameters=figure_parameters,
         kernel=KERNEL,
         code=PACKAGE,
+        sources=sources_of("figure"),
     message:
         "{wildcards.pair}{wildcards.figure}: {input.notebook} on {input.panel} -> {output.png}"
     script:

@@ -23,6 +23,7 @@ rule history:
         parameters=history_parameters,
         kernel=KERNEL,
         code=PACKAGE,
+        sources=sources_of("history"),
     message:
         "{wildcards.pair}the whole history: {input.notebook} on {input.panel} -> {output.png}"
     script:

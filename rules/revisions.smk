@@ -24,6 +24,7 @@ rule revision_report:
         parameters={"base_label": REVISION_BASE, "new_label": DATASET},
         kernel=KERNEL,
         code=PACKAGE,
+        sources=sources_of("revision_report"),
     message:
         "Revisions: {input.notebook}, {input.new} against {input.base}"
     script:

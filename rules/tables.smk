@@ -27,6 +27,7 @@ rule regime_tables:
         parameters=regime_parameters,
         kernel=KERNEL,
         code=PACKAGE,
+        sources=sources_of("regime_tables"),
     message:
         "Regime tables: {input.notebook} on {input.panel} and {input.regimes}"
     script:

@@ -30,6 +30,7 @@ rule thesis:
         parameters=thesis_parameters,
         kernel=KERNEL,
         code=PACKAGE,
+        sources=sources_of("thesis"),
     message:
         "Thesis test: {input.notebook} on {input.panel} and {input.regimes}"
     script:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 
 import pandas as pd
@@ -92,6 +93,35 @@ def test_notebook_and_package_edits_rerun_what_runs_them(shared_build, tmp_path)
     with open(project / "src/bilateral/figures.py", "a") as handle:
         handle.write("\n# an edit\n")
     assert planned_jobs(project) == {"clean": 1, **EVERY_NOTEBOOK, **REPORTING}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        # The caretakers' government hands over a year earlier: what assigns years to governments.
+        ("config/regimes.yaml", ": 2009-01-06\n", ": 2008-01-06\n", ASSIGNS_YEARS),
+        ("config/claims.yaml", "tolerance_pct: 5", "tolerance_pct: 6", {"claims": 1}),
+        ("notebooks/trade_figure.ipynb", "# The pair's trade: ", "# The pair's trade, ", {"figure": 3}),
+        # A rule's script is code, as the package is: every step.
+        ("scripts/run_notebook.py", "import sys\n", "import sys  # an edit\n", {"clean": 1, **EVERY_NOTEBOOK}),
+    ],
+)
+def test_an_edit_with_an_earlier_modification_time_still_reruns(built, name, old, new, expected):
+    """An edited file put back with an earlier time than the outputs (a backup restored with cp -p,
+    mv, rsync -a or tar): Snakemake alone compares times and would keep the outputs of the other
+    content. The content decides."""
+    path = built / name
+    text, times = path.read_text(), path.stat()
+    assert old in text
+    try:
+        path.write_text(text.replace(old, new))
+        os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns - 3600 * 10**9))
+        assert planned_jobs(built) == {**expected, **REPORTING}
+    finally:
+        path.write_text(text)
+        os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert planned_jobs(built) == {}
 
 
 @pytest.mark.slow

@@ -7,9 +7,11 @@ Which files the workflow writes is not here: the rules' own output patterns decl
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -349,8 +351,27 @@ def digest(paths, root: str | Path = ".") -> str:
 
 
 def package_files(root: str | Path = ".") -> list[Path]:
-    """The package's source: every output computed by it changes when one of these does."""
-    return sorted(Path(root).glob("src/bilateral/**/*.py"))
+    """The package's source and the rules' scripts (the glue from a rule to the package): every
+    output computed by them changes when one of these does. By content: Snakemake notices an edited
+    script only if it is newer than the outputs, not one restored with its earlier time."""
+    return sorted([*Path(root).glob("src/bilateral/**/*.py"), *Path(root).glob("scripts/*.py")])
+
+
+def sources_digest(paths) -> str:
+    """sha256 over the sorted (name, content sha256) list of `paths`, as they are named (a path
+    outside the project stays absolute); each file hashed once per size and modification time."""
+    listing = "".join(f"{_sha256_of(name, *_stamp(name))}  {name}\n" for name in sorted(set(map(str, paths))))
+    return hashlib.sha256(listing.encode()).hexdigest()
+
+
+def _stamp(name: str) -> tuple[int, int]:
+    status = os.stat(name)
+    return status.st_mtime_ns, status.st_size
+
+
+@functools.cache
+def _sha256_of(name: str, mtime_ns: int, size: int) -> str:
+    return sha256_file(name)
 
 
 def history_title(config: dict) -> str:
