@@ -37,6 +37,7 @@ include: "rules/claims.smk"
 include: "rules/comparison.smk"
 include: "rules/report.smk"
 
+
 check_sources_params()
 
 
@@ -52,7 +53,9 @@ onstart:
     for _rule in _stale:
         _path = Path(_rule.output[0])
         if _path.exists() and _rule.rule.name not in _scheduled:
-            print(f"note: removed {_path}: this run changes what it describes; `make` writes it anew", file=sys.stderr)
+            print(
+                f"note: removed {_path}: this run changes what it describes; `make` writes it anew", file=sys.stderr
+            )
         _path.unlink(missing_ok=True)
 
 
