@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -94,3 +95,23 @@ def test_a_value_given_on_the_command_line_must_be_finite(config, where):
     with pytest.raises(ValueError, match=rf"^config {re.escape(where)}: -?(nan|inf) is not a finite number"):
         check_finite(config)
     check_finite({"thesis": {"alpha": 0.05}, "pairs": [{"weights": [1.0, 2]}], "title": "nan"})
+
+
+def test_the_sources_digest_follows_content_not_time(tmp_path, monkeypatch):
+    """The `sources` parameter (rules/common.smk): equal content gives equal digests whatever the
+    file's time; other content, another digest; a missing file is left to Snakemake to name."""
+    import hashlib
+    import os
+
+    from bilateral.settings import sources_digest
+
+    monkeypatch.chdir(tmp_path)
+    Path("a.yaml").write_text("x: 1\n")
+    content = hashlib.sha256(b"x: 1\n").hexdigest()
+    expected = hashlib.sha256(f"{content}  a.yaml\n".encode()).hexdigest()
+    assert sources_digest(["a.yaml", "missing.yaml"]) == expected
+    os.utime("a.yaml", ns=(0, 0))
+    assert sources_digest(["a.yaml"]) == expected
+    Path("a.yaml").write_text("x: 2\n")
+    os.utime("a.yaml", ns=(0, 0))
+    assert sources_digest(["a.yaml"]) != expected

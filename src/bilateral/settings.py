@@ -359,18 +359,22 @@ def package_files(root: str | Path = ".") -> list[Path]:
 
 def sources_digest(paths) -> str:
     """sha256 over the sorted (name, content sha256) list of `paths`, as they are named (a path
-    outside the project stays absolute); each file hashed once per size and modification time."""
-    listing = "".join(f"{_sha256_of(name, *_stamp(name))}  {name}\n" for name in sorted(set(map(str, paths))))
+    outside the project stays absolute); each file hashed once per state (_stamp).
+    A missing file is left out: Snakemake names a missing input itself, more clearly."""
+    names = sorted({name for name in map(str, paths) if os.path.isfile(name)})
+    listing = "".join(f"{_sha256_of(name, *_stamp(name))}  {name}\n" for name in names)
     return hashlib.sha256(listing.encode()).hexdigest()
 
 
-def _stamp(name: str) -> tuple[int, int]:
+def _stamp(name: str) -> tuple[int, int, int, int]:
+    """What changes with any write: the change time too, which no one can set back (an edit put
+    back with its earlier modification time has a new one)."""
     status = os.stat(name)
-    return status.st_mtime_ns, status.st_size
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
 
 @functools.cache
-def _sha256_of(name: str, mtime_ns: int, size: int) -> str:
+def _sha256_of(name: str, *stamp: int) -> str:
     return sha256_file(name)
 
 
