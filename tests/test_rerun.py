@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -122,6 +123,29 @@ def test_an_edit_with_an_earlier_modification_time_still_reruns(built, name, old
         path.write_text(text)
         os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
     assert planned_jobs(built) == {}
+
+
+@pytest.mark.slow
+def test_outputs_whose_records_are_gone_are_all_rebuilt(shared_build, tmp_path):
+    """`rm -rf .snakemake` takes Snakemake's record of what made each output (settings, files):
+    it would then take any output as current, even one made from an edit since undone. make
+    rebuilds them all and says why; a fresh clone (no outputs) is not concerned."""
+    project = built_copy(shared_build, tmp_path)
+    shutil.rmtree(project / ".snakemake")
+    args = ["snakemake", "--cores", "1", "--dry-run", "--quiet", "rules"]
+    planned = run(args, project)
+    assert "Snakemake's record of the settings and files each output was made from, is missing" in planned.stdout
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", planned.stdout, flags=re.MULTILINE))
+    assert {rule: int(n) for rule, n in counts.items() if rule != "total"} == {
+        "clean": 1,
+        **EVERY_NOTEBOOK,
+        **REPORTING,
+    }
+    for folder in ("data/processed", "figures", "tables", "report"):
+        shutil.rmtree(project / folder)
+    (project / "figures").mkdir()
+    (project / "figures/README.md").write_text("kept\n")
+    assert "is missing" not in run(args, project).stdout
 
 
 @pytest.mark.slow

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jsonschema
 import pytest
 import yaml
@@ -145,3 +147,34 @@ def test_a_merge_key_is_not_a_key_given_twice(tmp_path):
     path = tmp_path / "overlay.yaml"
     path.write_text("base: &b {start: 1981, end: 1991}\nfigures:\n  figure1:\n    <<: *b\n    end: 1990\n")
     assert read_yaml_mapping(path)["figures"]["figure1"] == {"start": 1981, "end": 1990}
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line", "first"),
+    [
+        # Keys that YAML reads as the same value are the same key of the mapping it builds.
+        ("panel:\n  1: a\n  0x1: b\n", "0x1", 3, 2),
+        ("panel:\n  1: a\n  1.0: b\n", "1.0", 3, 2),
+        ("panel:\n  true: a\n  yes: b\n", "yes", 3, 2),
+        ("panel:\n  ~: a\n  null: b\n", "null", 3, 2),
+        # A merge given twice, and a key twice inside what is merged.
+        ("thesis:\n  <<: {alpha: 0.01}\n  <<: {alpha: 0.2}\n", "<<", 3, 2),
+        ("thesis:\n  <<: {alpha: 0.2, alpha: 0.01}\n", "alpha", 2, 2),
+    ],
+)
+def test_keys_that_are_the_same_for_yaml_are_refused(tmp_path, text, key, line, first):
+    from bilateral.yamlfile import read_yaml_mapping
+
+    path = tmp_path / "overlay.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=rf", line {line}, column \d+: the key '{re.escape(key)}' is given twice "):
+        read_yaml_mapping(path)
+    assert f"(first on line {first})" in _refused(tmp_path, claims, text)
+
+
+def test_a_key_and_its_quoted_number_are_two_keys(tmp_path):
+    from bilateral.yamlfile import read_yaml_mapping
+
+    path = tmp_path / "overlay.yaml"
+    path.write_text("panel:\n  1: a\n  '1': b\n", encoding="utf-8")
+    assert read_yaml_mapping(path) == {"panel": {1: "a", "1": "b"}}

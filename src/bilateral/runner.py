@@ -9,7 +9,10 @@
    when Snakemake itself is killed with SIGKILL: its jobs are not killed with it);
 4. removes Snakemake's own lock (`snakemake --unlock`) if one is left: safe, since 1-2 show that no
    other run is active here. Outputs left incomplete are rerun (`rerun-incomplete` in the profile);
-5. runs Snakemake, passing SIGTERM and SIGHUP on to it (Ctrl-C reaches it from the terminal), and
+5. rebuilds every output it is asked for if Snakemake's records (`.snakemake/metadata`) are gone
+   while outputs are there (`rm -rf .snakemake`): without them Snakemake cannot tell which settings,
+   notebook or regimes file made an output, and would take any output as current;
+6. runs Snakemake, passing SIGTERM and SIGHUP on to it (Ctrl-C reaches it from the terminal), and
    stops whatever of its jobs is still running if Snakemake itself was killed.
 """
 
@@ -149,7 +152,7 @@ def prepare(root: Path, snakemake: list[str], out=_say) -> None:
 
 
 def run(snakemake: list[str], root: Path) -> int:
-    """Step 5: Snakemake's return code (128 + the signal's number if it was killed)."""
+    """Step 6: Snakemake's return code (128 + the signal's number if it was killed)."""
     child = subprocess.Popen(snakemake, cwd=root)
 
     def forward(signum, frame):
@@ -192,6 +195,36 @@ NO_JOBS = (
 )
 
 
+# Where the workflow writes (each folder holds a README.md of its own, which is not an output).
+OUTPUT_FOLDERS = ("data/processed", "figures", "tables", "report")
+FORCE_ALL = ("--forceall", "-F")
+
+
+def records_lost(root: Path) -> bool:
+    """Outputs are there but Snakemake's record of what made them is not (step 5)."""
+    metadata = root / ".snakemake" / "metadata"
+    if metadata.is_dir() and any(metadata.iterdir()):
+        return False
+    return any(
+        path.is_file() and path.name != "README.md" for folder in OUTPUT_FOLDERS for path in (root / folder).rglob("*")
+    )
+
+
+def with_records(argv: list[str], root: Path, out=_say) -> list[str]:
+    """`argv`, with --forceall added if the records are lost and the run would build (or plan) jobs."""
+    planning_only = {"-n", "--dry-run", "--dryrun"}
+    if any(arg.split("=")[0] in (*FORCE_ALL, *(set(NO_JOBS) - planning_only)) for arg in argv):
+        return argv
+    if not records_lost(root):
+        return argv
+    out(
+        "make: .snakemake/metadata, Snakemake's record of the settings and files each output was made"
+        " from, is missing while outputs are there: rebuilding them all (--forceall), since nothing"
+        " tells which of them are current"
+    )
+    return [*argv, "--forceall"]
+
+
 def local(argv: list[str]) -> bool:
     """Will jobs of this run start on this machine (no executor or profile given, not a dry run)?"""
     return not any(arg.split("=")[0] in (*ELSEWHERE, *NO_JOBS) for arg in argv)
@@ -208,6 +241,7 @@ def main(argv: list[str]) -> int:
     lock = _acquire(root)
     try:
         prepare(root, snakemake)
+        argv = with_records(argv, root)
         if not local(argv):
             return run([*snakemake, *argv], root)
         with kernelfork.server():

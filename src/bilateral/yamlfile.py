@@ -37,20 +37,34 @@ class _Strict:
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
-            first = {}
-            for key, _ in node.value:
-                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
-                    continue
-                if (key.tag, key.value) in first:
-                    raise Refused(
-                        None,
-                        None,
-                        f"the key {key.value!r} is given twice (first on line {first[key.tag, key.value]}); "
-                        "keep one: YAML would silently use the last",
-                        key.start_mark,
-                    )
-                first[key.tag, key.value] = key.start_mark.line + 1
+            self._refuse_keys_given_twice(node)
         return super().construct_mapping(node, deep=deep)
+
+    def _refuse_keys_given_twice(self, node: yaml.MappingNode) -> None:
+        """Keys are the same when their values are (`yes` and `true`, `1` and `1.0`), as in the
+        mapping YAML builds. A merge (`<<`) may be given once, and what it merges is checked too;
+        a key of the mapping itself may override a merged one (that is what a merge is for)."""
+        first = {}
+        for key, value in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                merged = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                for mapping in merged:
+                    if isinstance(mapping, yaml.MappingNode):
+                        self._refuse_keys_given_twice(mapping)
+                name = "<<"
+            else:
+                name = self.construct_object(key, deep=True) if isinstance(key, yaml.ScalarNode) else None
+            if name is None and key.tag != "tag:yaml.org,2002:null":
+                continue  # a key that is itself a list or a mapping: no file of ours has one
+            if name in first:
+                raise Refused(
+                    None,
+                    None,
+                    f"the key {key.value!r} is given twice (first on line {first[name]}); "
+                    "keep one: YAML would silently use the last",
+                    key.start_mark,
+                )
+            first[name] = key.start_mark.line + 1
 
     def construct_finite_float(self, node):
         value = self.construct_yaml_float(node)
