@@ -88,8 +88,8 @@ def test_wrong_values_are_refused(change, message):
     ],
 )
 def test_a_value_given_on_the_command_line_must_be_finite(config, where):
-    """`--config thesis.alpha=nan` is in no file for the strict reader to refuse: the load checks the
-    merged config too, naming the key."""
+    """`--config figure_dpi=nan` is in no file for the strict reader to refuse: the load checks the
+    merged config too, naming the key (nested ones too, from a --configfile Snakemake reads itself)."""
     from bilateral.settings import check_finite
 
     with pytest.raises(ValueError, match=rf"^config {re.escape(where)}: -?(nan|inf) is not a finite number"):

@@ -312,7 +312,7 @@ def title_warnings(config: dict) -> list[str]:
 
 def check_finite(value, at: tuple = ()) -> None:
     """Every number of the config is finite. The config files are read strictly (bilateral.yamlfile);
-    this catches a value given on the command line (`--config thesis.alpha=nan`), which no file holds."""
+    this catches a value given on the command line (`--config figure_dpi=nan`), which no file holds."""
     if isinstance(value, dict):
         for key, item in value.items():
             check_finite(item, (*at, key))
