@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from run import ROOT, timed
+from run import ROOT, machine, timed
 
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 EXAMPLE = ROOT / "config" / "examples" / "all-reporters-russia.yaml"
@@ -92,8 +91,8 @@ def main() -> None:
         [
             "# Many pairs: measured (bench/pairs.py)",
             "",
-            f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; "
-            "other processes may share it; load average at the end: "
+            *machine(),
+            "- Other processes may share it; load average at the end: "
             + ", ".join(f"{x:.1f}" for x in os.getloadavg())
             + ".",
             "",
