@@ -4,20 +4,33 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
+# The cluster executors' plugins live in an environment of their own, made only for a cluster run or
+# the tests (`make cluster`): Snakemake imports every executor plugin it finds at start, and these
+# import pandas and the Kubernetes client, which cost each Snakemake process about 0.8 s of CPU
+# (bench/RESULTS.md) that no local run needs. requirements-cluster.lock pins the same versions as
+# requirements.lock plus the plugins and what they need (`make lock` makes both).
+CLUSTER_VENV  := .venv-cluster
+CLUSTER_BIN   := $(CLUSTER_VENV)/bin
+CLUSTER_STAMP := $(CLUSTER_VENV)/.installed-$(shell sha256sum requirements-cluster.lock | cut -c1-12)
 CORES  ?= all
 # Every workflow run goes through bilateral.runner: one run at a time in this folder, and what an
 # interrupted run left (its lock, jobs still running, incomplete outputs) is dealt with first.
 SNAKEMAKE = $(BIN)/python -m bilateral.runner
 
-# Is .venv still exactly what requirements.lock pins (a package removed or changed by hand)? If not,
-# it is rebuilt. About 0.02 s per make; `pip check` would not notice a removed package that nothing
-# else requires.
-VENV_PROBLEMS := $(if $(wildcard $(STAMP)),$(shell $(BIN)/python src/bilateral/envcheck.py requirements.lock 2>&1 | head -n 3))
+# Is each environment still exactly what its lock file pins (a package removed or changed by hand)?
+# If not, it is rebuilt. About 0.02 s per make; `pip check` would not notice a removed package that
+# nothing else requires.
+envcheck = $(if $(wildcard $(1)),$(shell $(2)/python src/bilateral/envcheck.py $(3) 2>&1 | head -n 3))
+VENV_PROBLEMS := $(call envcheck,$(STAMP),$(BIN),requirements.lock)
+CLUSTER_VENV_PROBLEMS := $(call envcheck,$(CLUSTER_STAMP),$(CLUSTER_BIN),requirements-cluster.lock)
 ifneq ($(strip $(VENV_PROBLEMS)),)
 .PHONY: $(STAMP)
 endif
+ifneq ($(strip $(CLUSTER_VENV_PROBLEMS)),)
+.PHONY: $(CLUSTER_STAMP)
+endif
 
-.PHONY: all figures test test-quick lint snapshot lock clean-outputs update-data availability readme checksums verify report
+.PHONY: all figures cluster test test-quick lint snapshot lock clean-outputs update-data availability readme checksums verify report
 all: figures
 
 # make CONFIG=mine.yaml: settings of mine.yaml on top of config/config.yaml (e.g. another pair).
@@ -39,27 +52,36 @@ figures: $(STAMP)
 UV_VERSION := 0.13.9
 # --compile-bytecode: as pip does, the .pyc files are written at install; uv does not by default, and
 # where PYTHONDONTWRITEBYTECODE is set Python never writes them: every import compiles again.
-UV = $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
-$(STAMP): requirements.lock pyproject.toml
-	$(if $(strip $(VENV_PROBLEMS)),@echo "make: $(VENV) does not match requirements.lock ($(strip $(VENV_PROBLEMS))); rebuilding it")
+uv = $(1)/bin/uv pip install --quiet --compile-bytecode --python $(1)/bin/python
+# make_venv,FOLDER,LOCK,PROBLEMS: the recipe of either environment.
+define make_venv
+	$(if $(strip $(3)),@echo "make: $(1) does not match $(2) ($(strip $(3))); rebuilding it")
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "error: Python 3.11 or newer is needed ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
-	$(BIN)/python src/bilateral/uvpip.py $(UV) --require-hashes --no-deps -r requirements.lock
-	$(UV) --offline --no-deps --no-build-isolation -e .
+	rm -rf $(1)
+	$(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	$(1)/bin/python src/bilateral/uvpip.py $(call uv,$(1)) --require-hashes --no-deps -r $(2)
+	$(call uv,$(1)) --offline --no-deps --no-build-isolation -e .
 	touch $@
+endef
+$(STAMP): requirements.lock pyproject.toml
+	$(call make_venv,$(VENV),requirements.lock,$(VENV_PROBLEMS))
+
+# The environment for a cluster run (README, "Running on a cluster"): .venv-cluster/bin/snakemake.
+cluster: $(CLUSTER_STAMP)
+$(CLUSTER_STAMP): requirements-cluster.lock pyproject.toml
+	$(call make_venv,$(CLUSTER_VENV),requirements-cluster.lock,$(CLUSTER_VENV_PROBLEMS))
 
 # Two workers (one per core here); tests marked xdist_group share a module's build in one worker, and the
 # tests that need a built project copy one session build (tests/project_copy.py).
-test: $(STAMP) lint
+test: $(STAMP) $(CLUSTER_STAMP) lint
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # The tests that build nothing (what is not marked slow: no workflow or notebook run, browser,
 # cluster or deadline wait), about half a minute, for the loop of editing the package. `make test`
 # runs every test, as CI does.
-test-quick: $(STAMP) lint
+test-quick: $(STAMP) $(CLUSTER_STAMP) lint
 	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow"
 
 lint: $(STAMP)
@@ -103,11 +125,13 @@ report: figures
 snapshot: $(STAMP)
 	$(BIN)/python -m bilateral -v snapshot --source ../shared/data/imf-dots-2022-xlsx --out data/raw/dots-2022
 
-# Re-resolve the pins after editing pyproject.toml; environment.yml follows the lock file.
+# Re-resolve the pins after editing pyproject.toml: the cluster lock first (everything), then the
+# workflow's, held to the same versions; environment.yml (conda) follows the cluster lock, the whole set.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --extra cluster --python-version 3.11 --generate-hashes -o requirements.lock
-	$(BIN)/python -c 'from bilateral import pins; open("environment.yml", "w").write(pins.environment_yml(pins.lock_pins("requirements.lock")))'
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --extra cluster --python-version 3.11 --generate-hashes -o requirements-cluster.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --python-version 3.11 --generate-hashes -c requirements-cluster.lock -o requirements.lock
+	$(BIN)/python -c 'from bilateral import pins; open("environment.yml", "w").write(pins.environment_yml(pins.lock_pins("requirements-cluster.lock")))'
 
 # Remove every workflow output (the README.md of each output folder stays).
 clean-outputs:

@@ -191,6 +191,8 @@ def main() -> None:
                 # and CI=true, under which a test that cannot run fails instead of being skipped.
                 workbooks = os.environ.get("BILATERAL_DOTS_XLSX") or str(ROOT.parent / "shared/data/imf-dots-2022-xlsx")
                 everything = {"CI": "true", "BILATERAL_DOTS_XLSX": workbooks}
+                # Both environments present: the cluster tests' (.venv-cluster) is made once, untimed.
+                subprocess.run([make, "cluster"], cwd=project, check=True, capture_output=True)
                 # The quick tier (no goal of its own): what is not marked slow, for the edit loop.
                 results["test_quick"] = measure(
                     "make test-quick (the tests not marked slow: no workflow run)",

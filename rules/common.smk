@@ -6,7 +6,9 @@ from types import SimpleNamespace
 
 from snakemake.utils import validate
 
-from bilateral import claims, dots_cache, inputs, pair_sources, pairs_shape, regimes, settings
+# Modules that import no pandas: a load (every snakemake call, every job) does not need it (about
+# 0.2 s); tests/test_load_imports.py checks it.
+from bilateral import claims_file, dots_names, inputs, pair_sources, pairs_shape, regimes, settings
 from bilateral import pairs as run_pairs
 from bilateral.imts.request import plan_fields
 from bilateral.pair import Pair
@@ -33,10 +35,10 @@ settings.check_thesis_camp(config, regimes.load_camps(config["regimes"]["file"])
 # source has no reports for, or a group of countries, stops the run now, naming its key.
 _NOTES = []
 if config["pairs"]:
-    _NAMES = dots_cache.load_names(config["dots_xlsx"]["names"])
+    _NAMES = dots_names.load_names(config["dots_xlsx"]["names"])
     PAIRS = run_pairs.configured(
         config,
-        dots_cache.name_of_code(_NAMES),
+        dots_names.name_of_code(_NAMES),
         pair_sources.source_codes(config, _NAMES, settings.dots_xlsx_folder(config)),
         _NOTES,
     )
@@ -55,8 +57,8 @@ for _code, _file in settings.further_regimes_files(config, PAIRS.values(), REGIM
     regimes.check_file(_file)
     settings.check_regimes_country({**config, "pair": {"home": {"code": _code}}, "regimes": {"file": _file}})
     settings.check_thesis_camp({**config, "regimes": {**config["regimes"], "file": _file}}, regimes.load_camps(_file))
-claims.check_governments(claims.load(settings.CLAIMS_FILE), GOVERNMENTS, settings.CLAIMS_FILE)
-settings.check_thesis_claim(config, claims.load(settings.CLAIMS_FILE))
+claims_file.check_governments(claims_file.load(settings.CLAIMS_FILE), GOVERNMENTS, settings.CLAIMS_FILE)
+settings.check_thesis_claim(config, claims_file.load(settings.CLAIMS_FILE))
 settings.check_kernel(config["kernel"])
 for _warning in settings.title_warnings(config):
     print(f"warning: {_warning}", file=sys.stderr)
@@ -120,7 +122,7 @@ def written_prefixes():
 
 _WRITTEN = set()
 
-ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
+ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements-cluster.lock (all of them)
 
 
 def declared(path):

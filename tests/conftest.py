@@ -14,6 +14,8 @@ SNAPSHOT = ROOT / "data" / "raw" / "dots-2022" / "dots.csv"
 WORKBOOKS = Path(os.environ.get("BILATERAL_DOTS_XLSX", ROOT.parent / "shared" / "data" / "imf-dots-2022-xlsx"))
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The environment with the cluster executors' plugins (`make cluster`; `make test` makes it first).
+CLUSTER_PYTHON = ROOT / ".venv-cluster" / "bin" / "python"
 
 
 def in_ci() -> bool:
@@ -42,6 +44,14 @@ def chromium() -> Path:
     if not CHROMIUM.exists():
         skip_or_fail(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it)")
     return CHROMIUM
+
+
+@pytest.fixture
+def cluster_python() -> Path:
+    """The cluster environment's Python; skipped locally without it, a failure in CI."""
+    if not CLUSTER_PYTHON.exists():
+        skip_or_fail(f"the cluster environment {CLUSTER_PYTHON.parent.parent} is missing (`make cluster` creates it)")
+    return CLUSTER_PYTHON
 
 
 # Decorator for tests that read the workbooks (the fixture decides: skip, or fail in CI).

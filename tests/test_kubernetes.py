@@ -7,40 +7,34 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from profile_options import profile_options
 from project_copy import BIN, tracked_copy
 
 PROFILE = "profiles/kubernetes"
 
 
-def parse_profile(profile: Path):
-    """The options a profile sets, as Snakemake's own command line parser reads them (with every
-    installed executor plugin's options); an unknown key stops it with SystemExit."""
-    from snakemake.cli import get_argument_parser
-
-    return get_argument_parser(profiles=[str(profile)]).parse_args([])
-
-
-def test_profile_options_are_known_to_snakemake_and_the_plugin():
-    args = parse_profile(ROOT / PROFILE / "profile.yaml")
-    assert args.executor == "kubernetes"
+def test_profile_options_are_known_to_snakemake_and_the_plugin(cluster_python):
+    args = profile_options(cluster_python, ROOT / PROFILE / "profile.yaml")
+    assert args["executor"] == "kubernetes"
     # Jobs share files through the storage plugin, on the volume every job mounts.
-    assert args.default_storage_provider == "fs"
-    mounts = [volume.split(":", 1)[1] for volume in args.kubernetes_persistent_volumes]
-    assert any(args.default_storage_prefix.startswith(path) for path in mounts), (args.default_storage_prefix, mounts)
+    assert args["default_storage_provider"] == "fs"
+    mounts = [volume.split(":", 1)[1] for volume in args["kubernetes_persistent_volumes"]]
+    prefix = args["default_storage_prefix"]
+    assert any(prefix.startswith(path) for path in mounts), (prefix, mounts)
     # Not Snakemake's default image, which lacks the project's packages.
-    assert args.container_image and not args.container_image.startswith("snakemake/")
+    assert args["container_image"] and not args["container_image"].startswith("snakemake/")
 
 
-def test_a_misspelt_profile_key_is_refused(tmp_path):
-    """What the test above relies on: the parser rejects a key no option has."""
+def test_a_misspelt_profile_key_is_refused(cluster_python, tmp_path):
+    """What the test above relies on: the parser rejects a key no option has, naming it."""
     profile = tmp_path / "profile.yaml"
     profile.write_text("executor: kubernetes\nkubernetes-namspace: default\n")
-    with pytest.raises(SystemExit):
-        parse_profile(profile)
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        profile_options(cluster_python, profile)
+    assert "kubernetes-namspace" in refused.value.stderr
 
 
 def job_stats(output: str) -> dict[str, int]:
@@ -49,7 +43,7 @@ def job_stats(output: str) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_dry_run_plans_every_job_without_a_cluster(tmp_path):
+def test_dry_run_plans_every_job_without_a_cluster(cluster_python, tmp_path):
     """The whole build planned through the profile, storage plugin included (the `cluster` extra),
     with no cluster to reach: the same jobs as a local plan. Rules pass each other's files on as
     declared (common.smk `declared`), so the default storage provider does not map them twice."""
@@ -64,10 +58,10 @@ def test_dry_run_plans_every_job_without_a_cluster(tmp_path):
         "KUBECONFIG": str(tmp_path / "no-kubeconfig"),
     }
     env.pop("KUBERNETES_SERVICE_HOST", None)
-    plan = [sys.executable, "-m", "snakemake", "--dry-run", "--quiet", "rules"]
+    plan = ["-m", "snakemake", "--dry-run", "--quiet", "rules"]
     # The storage prefix is the project copy itself: its committed inputs are "in storage".
     on_kubernetes = subprocess.run(
-        [*plan, "--profile", PROFILE, "--default-storage-prefix", str(project)],
+        [str(cluster_python), *plan, "--profile", PROFILE, "--default-storage-prefix", str(project)],
         cwd=project,
         env=env,
         capture_output=True,
@@ -75,7 +69,7 @@ def test_dry_run_plans_every_job_without_a_cluster(tmp_path):
     )
     said = on_kubernetes.stdout[-3000:] + on_kubernetes.stderr[-3000:]
     assert on_kubernetes.returncode == 0, said
-    local = subprocess.run(plan, cwd=project, env=env, capture_output=True, text=True, check=True)
+    local = subprocess.run([sys.executable, *plan], cwd=project, env=env, capture_output=True, text=True, check=True)
     expected = job_stats(local.stdout)
     assert expected.get("figure") == 3  # the paper's three figures: the plan is the full build
     assert job_stats(on_kubernetes.stdout) == expected

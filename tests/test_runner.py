@@ -133,14 +133,15 @@ def test_envcheck_names_a_missing_or_changed_package():
     ]
 
 
-def _fake_venv(tmp_path: Path, report: str) -> Path:
-    """The Makefile, lock and a stamp in a folder, with a `python` that answers the check with `report`."""
-    for name in ("Makefile", "requirements.lock", "pyproject.toml"):
+def _fake_venv(tmp_path: Path, report: str, venv: str = ".venv", lock: str = "requirements.lock") -> Path:
+    """The Makefile, the locks and a stamp in a folder, with a `python` in `venv` that answers the
+    check of `lock` with `report`."""
+    for name in ("Makefile", "requirements.lock", "requirements-cluster.lock", "pyproject.toml"):
         shutil.copy2(ROOT / name, tmp_path / name)
-    digest = subprocess.run(["sha256sum", "requirements.lock"], cwd=tmp_path, capture_output=True, text=True)
-    (tmp_path / ".venv/bin").mkdir(parents=True)
-    (tmp_path / f".venv/.installed-{digest.stdout[:12]}").touch()
-    python = tmp_path / ".venv/bin/python"
+    digest = subprocess.run(["sha256sum", lock], cwd=tmp_path, capture_output=True, text=True)
+    (tmp_path / venv / "bin").mkdir(parents=True)
+    (tmp_path / venv / f".installed-{digest.stdout[:12]}").touch()
+    python = tmp_path / venv / "bin/python"
     python.write_text(f"#!/bin/sh\nprintf '%s' '{report}'\n")
     python.chmod(0o755)
     return tmp_path
@@ -153,6 +154,20 @@ def test_make_rebuilds_a_venv_that_does_not_match_the_lock(tmp_path, report, reb
     assert ("rm -rf .venv" in dry.stdout) is rebuilt
     assert (f"does not match requirements.lock ({report}); rebuilding it" in dry.stdout) is rebuilt
     assert "-m bilateral.runner --cores all" in dry.stdout
+    # A local build needs no cluster environment: `make` neither makes nor checks one.
+    assert ".venv-cluster" not in dry.stdout
+
+
+@pytest.mark.parametrize(("report", "rebuilt"), [("", False), ("kubernetes: not installed (pinned 32.0.1)", True)])
+def test_make_cluster_rebuilds_a_cluster_venv_that_does_not_match_its_lock(tmp_path, report, rebuilt):
+    folder = _fake_venv(tmp_path, report, ".venv-cluster", "requirements-cluster.lock")
+    dry = subprocess.run(["make", "-n", "cluster"], cwd=folder, capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert ("rm -rf .venv-cluster" in dry.stdout) is rebuilt
+    expected = f"does not match requirements-cluster.lock ({report}); rebuilding it"
+    assert (expected in dry.stdout) is rebuilt
+    if rebuilt:
+        assert "-r requirements-cluster.lock" in dry.stdout and "rm -rf .venv\n" not in dry.stdout
 
 
 # --- End to end: SIGKILL Snakemake in the middle of a run, then `make` ------------------------------

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, skip_or_fail
+from profile_options import profile_options
 from project_copy import BIN, run, tracked_copy
 from slurm_cluster import MIN_JOB_AGE, Cluster, missing_programs, single_node_cluster
 from workbook_subset import of_reporters
@@ -41,8 +42,8 @@ def config_args() -> list[str]:
     return ["--configfile", "config/config.yaml", *CLUSTER_CONFIGS] if CLUSTER_CONFIGS else []
 
 
-def snakemake_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "snakemake", *config_args(), *args]
+def snakemake_command(*args: str, python: Path = Path(sys.executable)) -> list[str]:
+    return [str(python), "-m", "snakemake", *config_args(), *args]
 
 
 def sha256(path: Path) -> str:
@@ -68,9 +69,10 @@ def planned_jobs(project: Path) -> dict[str, int]:
     return counts
 
 
-def build_on(cluster: Cluster, project: Path, workbooks: Path) -> str:
-    """Snakemake with the SLURM profile in `project`, against `cluster`; its output."""
-    # PATH as the README's `.venv/bin/snakemake` from a plain shell has it: the venv not on it (each
+def build_on(cluster: Cluster, project: Path, workbooks: Path, python: Path) -> str:
+    """Snakemake of the cluster environment (`python`) with the SLURM profile in `project`, against
+    `cluster`; its output."""
+    # PATH as the README's `.venv-cluster/bin/snakemake` from a plain shell has it: no venv on it (each
     # job must run the venv's own Python by its path), only the cluster's srun wrapper in front.
     path = [folder for folder in os.environ["PATH"].split(os.pathsep) if Path(folder) != BIN]
     env = {**cluster.env, "PATH": os.pathsep.join([str(cluster.wrappers), *path])}
@@ -78,7 +80,7 @@ def build_on(cluster: Cluster, project: Path, workbooks: Path) -> str:
     env["BILATERAL_DOTS_XLSX"] = str(workbooks)
     command = ["timeout", "-k", "10", str(SNAKEMAKE_TIMEOUT)]
     # Successful jobs' SLURM logs are kept: they show that every job ran in SLURM.
-    command += snakemake_command("--profile", PROFILE, "--slurm-keep-successful-logs")
+    command += snakemake_command("--profile", PROFILE, "--slurm-keep-successful-logs", python=python)
     result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         reason = "timed out (the plugin lost track of a job?)" if result.returncode in (124, 137) else "failed"
@@ -92,25 +94,21 @@ def build_on(cluster: Cluster, project: Path, workbooks: Path) -> str:
     return result.stdout + result.stderr
 
 
-def test_slurm_profile_options_are_known_to_snakemake_and_the_plugin():
+def test_slurm_profile_options_are_known_to_snakemake_and_the_plugin(cluster_python):
     """Runs without SLURM too: every key of the profile is an option Snakemake or the plugin has."""
-    from snakemake.cli import get_argument_parser
-
-    args = get_argument_parser(profiles=[str(ROOT / PROFILE / "profile.yaml")]).parse_args([])
-    assert args.executor == "slurm"
+    args = profile_options(cluster_python, ROOT / PROFILE / "profile.yaml")
+    assert args["executor"] == "slurm"
     # Without accounting (slurmdbd), sacct cannot tell that a job finished; squeue can, for
     # MinJobAge seconds, which the plugin wants to be at least three first-check delays.
-    assert args.slurm_status_command == "squeue"
-    assert 3 * args.slurm_init_seconds_before_status_checks <= MIN_JOB_AGE
-    assert {"mem_mb", "runtime"} <= args.default_resources.keys()
+    assert args["slurm_status_command"] == "squeue"
+    assert 3 * args["slurm_init_seconds_before_status_checks"] <= MIN_JOB_AGE
+    assert {"mem_mb", "runtime"} <= args["default_resources"].keys()
 
 
-def test_every_rule_of_a_pair_or_of_the_summaries_is_grouped():
+def test_every_rule_of_a_pair_or_of_the_summaries_is_grouped(cluster_python):
     """A rule outside the profile's groups would become one SLURM job per pair: a new rule must be
     added to them. Only the rules that read the source once for every pair, and `all`, stay alone."""
-    from snakemake.cli import get_argument_parser
-
-    args = get_argument_parser(profiles=[str(ROOT / PROFILE / "profile.yaml")]).parse_args([])
+    args = profile_options(cluster_python, ROOT / PROFILE / "profile.yaml")
     declared = r"^\s*(?:rule|checkpoint) (\w+):|^\s*use rule .* as (\w+)"
     rules = {
         next(filter(None, names))
@@ -120,13 +118,13 @@ def test_every_rule_of_a_pair_or_of_the_summaries_is_grouped():
     rules.discard("all")
     alone = {"dots_cache", "fetch_imts", "parse_imts"}
     assert alone <= rules
-    assert args.groups.keys() == rules - alone
-    assert set(args.groups.values()) == {"pair", "summary"}
-    assert args.group_components == {"pair": 1, "summary": 1}
+    assert args["groups"].keys() == rules - alone
+    assert set(args["groups"].values()) == {"pair", "summary"}
+    assert args["group_components"] == {"pair": 1, "summary": 1}
     # A group asks SLURM for one job's share: one group_slot per job, one per SLURM job.
-    assert args.default_resources["group_slot"].value == 1
-    assert {name: resource.value for name, resource in args.resources.items()} == {"group_slot": 1}
-    assert args.set_resource_scopes == {"group_slot": "local"}
+    assert args["default_resources"]["group_slot"] == 1
+    assert args["resources"] == {"group_slot": 1}
+    assert args["set_resource_scopes"] == {"group_slot": "local"}
 
 
 @pytest.fixture
@@ -161,7 +159,7 @@ def steps_run(logs: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.slow
-def test_workflow_on_slurm_is_byte_identical_to_a_local_run(cluster, workbooks, tmp_path, monkeypatch):
+def test_workflow_on_slurm_is_byte_identical_to_a_local_run(cluster, cluster_python, workbooks, tmp_path, monkeypatch):
     some = of_reporters(tmp_path / "xlsx", REPORTERS)
     monkeypatch.setenv("BILATERAL_DOTS_XLSX", str(some))
     local = tracked_copy(tmp_path / "local")
@@ -170,7 +168,7 @@ def test_workflow_on_slurm_is_byte_identical_to_a_local_run(cluster, workbooks, 
     run([sys.executable, "-m", "bilateral.runner", *config_args(), "--cores", "2"], local)
     project = tracked_copy(tmp_path / "slurm")
     planned = planned_jobs(project)
-    output = build_on(cluster, project, some)
+    output = build_on(cluster, project, some, cluster_python)
 
     # Every job went through SLURM: the controller received every job Snakemake submitted (one per
     # pair, one for the summaries, one for the workbooks' cache: profiles/slurm groups them), each

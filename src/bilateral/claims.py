@@ -8,68 +8,23 @@ regime_claims.evaluate, which needs the governments and the home country's world
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from . import yamlfile
-from .errors import InputError
+# Reading and checking the file live in claims_file (the workflow's load imports no pandas); they
+# are this module's too, for whoever judges claims.
+from .claims_file import SCHEMA as SCHEMA
+from .claims_file import ClaimError as ClaimError
+from .claims_file import check_file as check_file
+from .claims_file import check_governments as check_governments
+from .claims_file import load as load
 from .pair import sides
 
 HOLDS, FAILS, NOT_COVERED = "holds", "does not hold", "not covered by this vintage"
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
 SERIES = ("exports", "imports", "total", "balance")
-# The file's JSON Schema, beside the committed claims file.
-SCHEMA = Path(__file__).resolve().parents[2] / "config" / "claims.schema.yaml"
 # Judged by regime_claims (supported / not supported / inconclusive), not against the panel alone.
 REGIME_CHECKS = ("regime_thesis", "government_change")
-
-
-class ClaimError(InputError):
-    pass
-
-
-def check_file(path: str | Path) -> None:
-    """Check the claims file before any work (cheap: one small YAML file); raises ClaimError."""
-    load(path)
-
-
-def load(path: str | Path) -> list[dict]:
-    """The claims, checked against config/claims.schema.yaml (errors name key path and line),
-    then for what a schema cannot say: unique ids, an extremum's year in its window, no growth
-    of the balance."""
-    document, lines = yamlfile.read_checked(path, "the paper's claims", SCHEMA, ClaimError, _claim_label)
-    claims = document["claims"]
-    ids = [c["id"] for c in claims]
-    if len(set(ids)) != len(ids):
-        raise ClaimError(f"{path}: duplicate claim ids {sorted({i for i in ids if ids.count(i) > 1})}")
-    for number, claim in enumerate(claims):
-        where = f"{path}, line {lines[('claims', number)]}: claims[{number}] (claim {claim['id']!r})"
-        if claim["check"] == "extremum" and not claim["window"][0] <= claim["year"] <= claim["window"][1]:
-            raise ClaimError(f"{where}: year {claim['year']} is outside the window {claim['window']}")
-        if claim["check"] in ("growth", "yoy_direction") and claim["series"] == "balance":
-            # A balance changes sign; growth rates of it mean nothing.
-            raise ClaimError(f"{where}: {claim['check']} is not defined for the balance")
-    return claims
-
-
-def _claim_label(document: dict, at: tuple) -> str:
-    """' (claim 'fig2-lowest-2002')' for a key path inside a claim, so the message names it."""
-    if len(at) >= 2 and at[0] == "claims" and isinstance(document.get("claims"), list):
-        entry = document["claims"][at[1]]
-        if isinstance(entry, dict) and "id" in entry:
-            return f" (claim {entry['id']!r})"
-    return ""
-
-
-def check_governments(claims: list[dict], governments, path: str | Path = "config/claims.yaml") -> None:
-    """A claim about a government must name one of the regimes file's ids."""
-    ids = [g.id for g in governments]
-    for claim in claims:
-        for key in ("government", "versus"):
-            if claim["check"] == "government_change" and claim[key] not in ids:
-                raise ClaimError(f"{path}: claim {claim['id']!r}: {key} {claim[key]!r} is not a government id {ids}")
 
 
 def _fmt(value: float) -> str:

@@ -14,7 +14,6 @@ the workbook, so that no reporter's rows are silently left without a code.
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import os
@@ -28,13 +27,17 @@ from .atomic import write_bytes, write_text
 from .checksums import sha256_bytes, sha256_file
 from .dots_excel import first_difference, locate_name, read_workbook
 from .dots_index import read_index
-from .errors import InputError
+
+# The name mapping lives in dots_names (the workflow's load imports no pandas); its names are this
+# module's too.
+from .dots_names import NAMES_FILE as NAMES_FILE
+from .dots_names import CacheError as CacheError
+from .dots_names import load_names as load_names
+from .dots_names import name_of_code as name_of_code
 
 log = logging.getLogger(__name__)
 
 VINTAGE = "dots-2022-xlsx"
-NAMES_FILE = Path("config/dots_names.csv")
-NAME_KINDS = ("country", "aggregate", "unallocated", "memorandum")
 DATA_FILE = "dots.parquet"
 ROW_GROUP = 16_384  # rows; about one reporter's (a workbook has about 11,000 rows)
 RECORD_FILE = "provenance.json"
@@ -50,41 +53,6 @@ ARROW_TYPES = {
     "value_musd": "float64",
     "estimate": "bool",
 }
-
-
-class CacheError(InputError):
-    """The workbooks or the name mapping are not what the cache can be built from."""
-
-
-def load_names(path: str | Path = NAMES_FILE) -> dict[str, dict]:
-    """IMF name -> {'code', 'kind'} from the committed mapping; a malformed row names its line."""
-    path = Path(path)
-    if not path.is_file():
-        raise CacheError(f"{path}: missing; restore it with `git checkout -- {path}`")
-    names: dict[str, dict] = {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != ["name", "code", "kind"]:
-            raise CacheError(f"{path}, line 1: expected the header name,code,kind, found {reader.fieldnames}")
-        for row in reader:
-            where = f"{path}, line {reader.line_num}"
-            if row["kind"] not in NAME_KINDS:
-                raise CacheError(f"{where}: kind {row['kind']!r} is not one of {list(NAME_KINDS)}")
-            if row["kind"] == "country" and not row["code"]:
-                raise CacheError(f"{where}: the country {row['name']!r} has no code")
-            if row["name"] in names:
-                raise CacheError(f"{where}: {row['name']!r} is listed twice")
-            names[row["name"]] = {"code": row["code"], "kind": row["kind"]}
-    return names
-
-
-def name_of_code(names: dict[str, dict]) -> dict[str, str]:
-    """IMTS code -> the IMF name the workbooks print (the first name listed for a code)."""
-    found: dict[str, str] = {}
-    for name, entry in names.items():
-        if entry["code"]:
-            found.setdefault(entry["code"], name)
-    return found
 
 
 def workbooks(source_dir: str | Path) -> list[dict]:

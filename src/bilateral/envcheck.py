@@ -1,4 +1,5 @@
-"""Is .venv what requirements.lock pins? `make` asks before every run and rebuilds .venv if not.
+"""Is an environment what its lock file pins (.venv: requirements.lock; .venv-cluster:
+requirements-cluster.lock)? `make` asks before every run and rebuilds the environment if not.
 
 Run as a script with the environment's own python (`.venv/bin/python src/bilateral/envcheck.py
 requirements.lock`), so that it needs nothing but the standard library and still answers when the

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import claims, regimes, snapshot
+from . import claims_file, regimes, snapshot_record
 from .settings import CLAIMS_FILE, dataset
 
 
@@ -26,6 +26,6 @@ def check_before_work(config: dict, root: str | Path = ".") -> None:
     """
     root = Path(root)
     if "dots-2022" in (dataset(config), config["revisions"]["base"]):
-        snapshot.check_record(root / "data" / "raw" / snapshot.VINTAGE)
+        snapshot_record.check_record(root / "data" / "raw" / snapshot_record.VINTAGE)
     regimes.check_file(root / config["regimes"]["file"])
-    claims.check_file(root / CLAIMS_FILE)
+    claims_file.check_file(root / CLAIMS_FILE)

@@ -14,7 +14,10 @@ from .pins import lock_pins
 from .settings import digest
 
 # The code the outputs are computed with; with the raw files in use, hashed into one fingerprint.
-FINGERPRINTED = ("Snakefile", "rules", "scripts", "src", "notebooks", "config", "requirements.lock")
+FINGERPRINTED = (
+    *("Snakefile", "rules", "scripts", "src", "notebooks", "config"),
+    *("requirements.lock", "requirements-cluster.lock"),
+)
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints"}
 
 

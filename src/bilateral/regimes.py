@@ -48,16 +48,8 @@ class Government:
 
 def _document(path: str | Path) -> tuple[dict, dict[tuple, int]]:
     """The file and the line of each key path, checked against config/regimes.schema.yaml."""
-    return yamlfile.read_checked(path, "config regimes.file", SCHEMA, RegimeError, _government_label)
-
-
-def _government_label(document: dict, at: tuple) -> str:
-    """' (government 'mujib')' for a key path inside a government, so the message names it."""
-    if len(at) >= 2 and at[0] == "governments" and isinstance(document.get("governments"), list):
-        entry = document["governments"][at[1]]
-        if isinstance(entry, dict) and "id" in entry:
-            return f" (government {entry['id']!r})"
-    return ""
+    label = yamlfile.entry_label("governments", "government")
+    return yamlfile.read_checked(path, "config regimes.file", SCHEMA, RegimeError, label)
 
 
 def load_camps(path: str | Path | None) -> tuple[str, ...]:

@@ -153,6 +153,20 @@ def load_text(path: str | Path) -> object:
     return copy.deepcopy(document)
 
 
+def entry_label(section: str, noun: str):
+    """A `label` for read_checked: ' (<noun> '<id>')' for a key path inside an entry of the list
+    `section` (' (claim 'fig2-lowest-2002')'), so that a message names the entry, not only its index."""
+
+    def label(document: dict, at: tuple) -> str:
+        if len(at) >= 2 and at[0] == section and isinstance(document.get(section), list):
+            entry = document[section][at[1]]
+            if isinstance(entry, dict) and "id" in entry:
+                return f" ({noun} {entry['id']!r})"
+        return ""
+
+    return label
+
+
 def read_checked(
     path: str | Path, what: str, schema: str | Path, error: type[InputError] = YamlFileError, label=None
 ) -> tuple[object, dict[tuple, int]]:
