@@ -6,9 +6,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
 # The cluster executors' plugins live in an environment of their own, made only for a cluster run or
 # the tests (`make cluster`): Snakemake imports every executor plugin it finds at start, and these
-# import pandas and the Kubernetes client, which cost each Snakemake process about 0.8 s of CPU
-# (bench/RESULTS.md) that no local run needs. requirements-cluster.lock pins the same versions as
-# requirements.lock plus the plugins and what they need (`make lock` makes both).
+# import pandas and the Kubernetes client, which no local run needs: Snakemake's own start costs
+# about twice the CPU with them (bench/RESULTS.md, the one-rule no-op in either environment).
+# requirements-cluster.lock pins the same versions as requirements.lock plus the plugins and what
+# they need (`make lock` makes both).
 CLUSTER_VENV  := .venv-cluster
 CLUSTER_BIN   := $(CLUSTER_VENV)/bin
 CLUSTER_STAMP := $(CLUSTER_VENV)/.installed-$(shell sha256sum requirements-cluster.lock | cut -c1-12)
@@ -18,11 +19,13 @@ CORES  ?= all
 SNAKEMAKE = $(BIN)/python -m bilateral.runner
 
 # Is each environment still exactly what its lock file pins (a package removed or changed by hand)?
-# If not, it is rebuilt. About 0.02 s per make; `pip check` would not notice a removed package that
-# nothing else requires.
+# If not, it is rebuilt. About 0.03 s per make; `pip check` would not notice a removed package that
+# nothing else requires. The cluster environment is checked only for the goals that use it.
 envcheck = $(if $(wildcard $(1)),$(shell $(2)/python src/bilateral/envcheck.py $(3) 2>&1 | head -n 3))
 VENV_PROBLEMS := $(call envcheck,$(STAMP),$(BIN),requirements.lock)
+ifneq ($(filter cluster test test-quick,$(MAKECMDGOALS)),)
 CLUSTER_VENV_PROBLEMS := $(call envcheck,$(CLUSTER_STAMP),$(CLUSTER_BIN),requirements-cluster.lock)
+endif
 ifneq ($(strip $(VENV_PROBLEMS)),)
 .PHONY: $(STAMP)
 endif
@@ -87,7 +90,7 @@ test-quick: $(STAMP) $(CLUSTER_STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check src scripts tests notebooks bench
 	$(BIN)/ruff format --check src scripts tests notebooks bench
-	$(BIN)/snakefmt --check Snakefile rules bench/one_rule/Snakefile
+	$(BIN)/snakefmt --check Snakefile rules bench/one_rule/Snakefile bench/one_rule_param/Snakefile
 	$(BIN)/snakemake --lint
 
 # Pull the newest IMF figures (IMTS API) as a new vintage and rebuild everything from it:
@@ -126,12 +129,12 @@ snapshot: $(STAMP)
 	$(BIN)/python -m bilateral -v snapshot --source ../shared/data/imf-dots-2022-xlsx --out data/raw/dots-2022
 
 # Re-resolve the pins after editing pyproject.toml: the cluster lock first (everything), then the
-# workflow's, held to the same versions; environment.yml (conda) follows the cluster lock, the whole set.
+# workflow's, held to the same versions; environment.yml (conda) follows the workflow's, as .venv does.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --extra cluster --python-version 3.11 --generate-hashes -o requirements-cluster.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra build --python-version 3.11 --generate-hashes -c requirements-cluster.lock -o requirements.lock
-	$(BIN)/python -c 'from bilateral import pins; open("environment.yml", "w").write(pins.environment_yml(pins.lock_pins("requirements-cluster.lock")))'
+	$(BIN)/python -c 'from bilateral import pins; open("environment.yml", "w").write(pins.environment_yml(pins.lock_pins("requirements.lock")))'
 
 # Remove every workflow output (the README.md of each output folder stays).
 clean-outputs:

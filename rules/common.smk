@@ -122,7 +122,7 @@ def written_prefixes():
 
 _WRITTEN = set()
 
-ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements-cluster.lock (all of them)
+ENVIRONMENT = "../environment.yml"  # for `snakemake --use-conda`; same pins as requirements.lock
 
 
 def declared(path):

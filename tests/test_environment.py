@@ -17,8 +17,8 @@ PLUGINS = {
 }
 
 
-def test_environment_yml_matches_the_whole_lock():
-    lock = lock_pins(ROOT / "requirements-cluster.lock")
+def test_environment_yml_matches_the_workflows_lock():
+    lock = lock_pins(ROOT / "requirements.lock")
     assert {"pandas", "snakemake", "papermill", "pandera", "seaborn", "nbval", "pytest"} <= set(lock)
     assert environment_pins(ROOT / "environment.yml") == lock
     assert (ROOT / "environment.yml").read_text() == environment_yml(lock)
@@ -41,7 +41,9 @@ def test_the_cluster_lock_is_the_workflows_plus_the_plugins():
 
 
 def test_the_workflow_environment_has_no_cluster_plugin():
-    """Why .venv-cluster exists (Makefile): Snakemake imports every executor plugin it finds at start
-    (the Kubernetes client; pandas for SLURM's), so .venv, which every local run starts, has none."""
-    found = [module.name for module in pkgutil.iter_modules() if module.name.startswith("snakemake_executor_plugin")]
+    """Why .venv-cluster exists (Makefile): Snakemake imports every executor and storage plugin it
+    finds at start (the Kubernetes client; pandas for SLURM's), so .venv, which every local run
+    starts, has none."""
+    plugins = ("snakemake_executor_plugin", "snakemake_storage_plugin")
+    found = [module.name for module in pkgutil.iter_modules() if module.name.startswith(plugins)]
     assert found == []

@@ -154,8 +154,22 @@ def test_make_rebuilds_a_venv_that_does_not_match_the_lock(tmp_path, report, reb
     assert ("rm -rf .venv" in dry.stdout) is rebuilt
     assert (f"does not match requirements.lock ({report}); rebuilding it" in dry.stdout) is rebuilt
     assert "-m bilateral.runner --cores all" in dry.stdout
-    # A local build needs no cluster environment: `make` neither makes nor checks one.
-    assert ".venv-cluster" not in dry.stdout
+
+
+def test_a_local_build_neither_makes_nor_checks_the_cluster_environment(tmp_path):
+    """The cluster environment's check (its python, asked at every make) is left to the goals that use it."""
+    folder = _fake_venv(tmp_path, "")
+    (tmp_path / "unused").mkdir()
+    cluster = _fake_venv(tmp_path / "unused", "", ".venv-cluster", "requirements-cluster.lock")
+    shutil.move(cluster / ".venv-cluster", folder / ".venv-cluster")
+    asked = folder / "cluster-python-was-asked"
+    (folder / ".venv-cluster/bin/python").write_text(f"#!/bin/sh\ntouch {asked}\n")
+    dry = subprocess.run(["make", "-n", "figures"], cwd=folder, capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stderr
+    assert ".venv-cluster" not in dry.stdout and not asked.exists()
+    # What the test relies on: a goal that uses the environment does ask that python.
+    subprocess.run(["make", "-n", "cluster"], cwd=folder, capture_output=True, text=True, check=True)
+    assert asked.exists()
 
 
 @pytest.mark.parametrize(("report", "rebuilt"), [("", False), ("kubernetes: not installed (pinned 32.0.1)", True)])

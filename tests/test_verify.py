@@ -120,3 +120,12 @@ def test_outside_git_the_files_on_disk_are_verified(tmp_path):
     (root / v.MANIFEST).write_text(f"{_sha('a' + chr(10))}  {RAW}\n{_sha('a' + chr(10))}  {OUTPUT}\n")
     ok, lines = _run(root)
     assert ok and lines[-1] == "verify: OK for the files on disk"
+
+
+def test_outside_git_the_environments_are_not_copied(tmp_path):
+    """Without git, the rebuild copies the files on disk, but neither environment (.venv-cluster
+    alone is over a gigabyte), nor outputs or Snakemake's records."""
+    for name in ("Snakefile", ".venv/bin/python", ".venv-cluster/lib/site.py", ".snakemake/log/x", "figures/a.png"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert v.tracked_files(tmp_path) == ["Snakefile"]

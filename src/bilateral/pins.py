@@ -1,4 +1,4 @@
-"""The pinned versions of a lock file, and environment.yml generated from requirements-cluster.lock (all of them)."""
+"""The pinned versions of a lock file, and environment.yml generated from requirements.lock."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def lock_pins(path: str | Path) -> dict[str, str]:
 
 def environment_yml(pins: dict[str, str], python: str = "3.11") -> str:
     lines = [
-        "# Generated from requirements-cluster.lock by `make lock`; do not edit by hand.",
+        "# Generated from requirements.lock by `make lock`; do not edit by hand.",
         "# conda env create -f environment.yml && conda activate bilateral && pip install --no-deps -e .",
         "name: bilateral",
         "channels:",

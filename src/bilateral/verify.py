@@ -51,7 +51,7 @@ def manifest_text(root: Path, raw: list[str], outputs: list[str]) -> str:
 
 
 # Outside a git checkout (an archive, say), everything but these is copied.
-NOT_SOURCES = (".git", ".venv", ".snakemake", "logs", "report", "figures", "tables", "data/processed")
+NOT_SOURCES = (".git", ".venv", ".venv-cluster", ".snakemake", "logs", "report", "figures", "tables", "data/processed")
 
 
 def tracked_files(root: Path) -> list[str]:
