@@ -169,8 +169,9 @@ def main() -> None:
             ONE_RULE,
             runs,
         )
-        # Its output made once first (untimed), so that the record of its param exists to compare with.
+        # Its output made anew first (untimed), so that the record of its param exists to compare with.
         one_rule_param = [snakemake, "--cores", "1", "--quiet", "all"]
+        (ONE_RULE_PARAM / "done.txt").unlink(missing_ok=True)
         subprocess.run(one_rule_param, cwd=ONE_RULE_PARAM, check=True, capture_output=True)
         results["noop_snakemake_param"] = measure(
             "no-op: snakemake on a one-rule Snakefile whose rule has a param", one_rule_param, ONE_RULE_PARAM, runs
