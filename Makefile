@@ -77,7 +77,8 @@ $(CLUSTER_STAMP): requirements-cluster.lock pyproject.toml
 	$(call make_venv,$(CLUSTER_VENV),requirements-cluster.lock,$(CLUSTER_VENV_PROBLEMS))
 
 # Two workers (one per core here); tests marked xdist_group share a module's build in one worker, and the
-# tests that need a built project copy one session build (tests/project_copy.py).
+# tests that need a built project copy one session build (tests/project_copy.py). The cluster tests
+# (profiles, SLURM, Kubernetes) run Snakemake from .venv-cluster (conftest.cluster_python).
 test: $(STAMP) $(CLUSTER_STAMP) lint
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
