@@ -13,6 +13,7 @@ import pytest
 from snakemake.scheduling.job_scheduler import JobScheduler
 
 from bilateral.prompt_exit import cancel_reevaluation_timers
+from bilateral.runner import LOCAL_RATE
 
 
 def test_the_schedulers_pending_timer_is_cancelled_and_others_are_left_alone():
@@ -34,10 +35,12 @@ def test_the_schedulers_pending_timer_is_cancelled_and_others_are_left_alone():
 
 
 @pytest.mark.slow
-def test_a_finished_run_exits_without_waiting_for_the_timers(tmp_path):
+@pytest.mark.parametrize("rate", [[], list(LOCAL_RATE)], ids=["default rate", "make's local rate"])
+def test_a_finished_run_exits_without_waiting_for_the_timers(tmp_path, rate):
     # A one-rule workflow with the project's hook: the process ends right after the run, not up to a
-    # second later when the last timer fires. Told apart without timing: with the hook, no timer is
-    # left when Python starts waiting for non-daemon threads at exit (threading._shutdown).
+    # second later (10 s at the rate `make` gives a local run, bilateral.runner.LOCAL_RATE) when the
+    # last timer fires. Told apart without timing: with the hook, no timer is left when Python
+    # starts waiting for non-daemon threads at exit (threading._shutdown).
     (tmp_path / "Snakefile").write_text(
         "import threading, atexit\n"
         "from bilateral.prompt_exit import cancel_reevaluation_timers\n"
@@ -49,7 +52,7 @@ def test_a_finished_run_exits_without_waiting_for_the_timers(tmp_path):
         "rule a:\n    output: 'a.txt'\n    shell: 'sleep 1.5; touch {output}'\n"
     )
     done = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet", "all"],
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet", *rate, "all"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

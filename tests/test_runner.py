@@ -254,3 +254,16 @@ def test_a_broken_config_overlay_is_named_with_its_line(tmp_path, capsys):
 )
 def test_the_kernel_server_starts_only_for_jobs_run_here(argv, forks):
     assert runner.local(argv) is forks
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--cores", "2"], ["--cores", "2", "--max-jobs-per-timespan", "1000/10s"]),
+        # A rate of the user's own, in either form, is kept.
+        (["--max-jobs-per-timespan", "5/1s"], ["--max-jobs-per-timespan", "5/1s"]),
+        (["--max-jobs-per-timespan=5/1s"], ["--max-jobs-per-timespan=5/1s"]),
+    ],
+)
+def test_a_local_run_is_given_a_rate_that_wakes_the_scheduler_less_often(argv, expected):
+    assert runner.with_local_rate(argv) == expected
