@@ -256,14 +256,38 @@ def test_the_kernel_server_starts_only_for_jobs_run_here(argv, forks):
     assert runner.local(argv) is forks
 
 
+def _effective(argv: list[str]):
+    """What Snakemake's own parser makes of `argv`: the rate (jobs, seconds) and the targets."""
+    from snakemake.cli import get_argument_parser
+
+    parsed = get_argument_parser().parse_args(argv)
+    return (parsed.max_jobs_per_timespan.max_jobs, parsed.max_jobs_per_timespan.timespan), list(parsed.targets)
+
+
 @pytest.mark.parametrize(
-    ("argv", "expected"),
+    ("argv", "rate"),
     [
-        (["--cores", "2"], ["--cores", "2", "--max-jobs-per-timespan", "1000/10s"]),
-        # A rate of the user's own, in either form, is kept.
-        (["--max-jobs-per-timespan", "5/1s"], ["--max-jobs-per-timespan", "5/1s"]),
-        (["--max-jobs-per-timespan=5/1s"], ["--max-jobs-per-timespan=5/1s"]),
+        (["--cores", "2"], (1000, 10)),
+        # A rate of the user's own, in any form Snakemake accepts, wins; a `--` still ends the options.
+        (["--max-jobs-per-timespan", "5/1s"], (5, 1)),
+        (["--max-jobs-per-timespan=5/1s"], (5, 1)),
+        (["--max-jobs-per-t", "5/1s"], (5, 1)),
+        (["--cores", "2", "--", "all"], (1000, 10)),
     ],
 )
-def test_a_local_run_is_given_a_rate_that_wakes_the_scheduler_less_often(argv, expected):
-    assert runner.with_local_rate(argv) == expected
+def test_a_local_run_is_given_a_rate_that_wakes_the_scheduler_less_often(tmp_path, argv, rate):
+    given = runner.with_local_rate(argv, tmp_path)
+    assert _effective(given) == (rate, ["all"] if "all" in argv else [])
+
+
+@pytest.mark.parametrize("where", ["workflow profile", "SNAKEMAKE_PROFILE"])
+def test_a_rate_set_in_a_profile_is_left_to_it(tmp_path, monkeypatch, where):
+    folder = tmp_path / "profiles" / "default" if where == "workflow profile" else tmp_path / "mine"
+    folder.mkdir(parents=True)
+    (folder / "profile.yaml").write_text("cores: 2\nmax-jobs-per-timespan: 5/1s\n")
+    if where == "SNAKEMAKE_PROFILE":
+        monkeypatch.setenv("SNAKEMAKE_PROFILE", str(folder))
+    assert runner.with_local_rate(["--cores", "2"], tmp_path) == ["--cores", "2"]
+    # What the test relies on: without the key the rate is given.
+    (folder / "profile.yaml").write_text("cores: 2\n")
+    assert runner.with_local_rate(["--cores", "2"], tmp_path)[:2] == list(runner.LOCAL_RATE)

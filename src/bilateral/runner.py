@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -222,26 +223,40 @@ def with_records(argv: list[str], root: Path, out=_say) -> list[str]:
         " from, is missing while outputs are there: rebuilding them all (--forceall), since nothing"
         " tells which of them are current"
     )
-    return [*argv, "--forceall"]
+    return ["--forceall", *argv]  # first: after a `--`, an option would be read as a target
 
 
 # Snakemake's scheduler, for its job rate limit (`--max-jobs-per-timespan`, 100 jobs per 1 s by
 # default), starts a timer at every round that wakes it again one timespan later, and each finished
 # job starts one more such chain: over many pairs its process spends most of its CPU in rounds that
 # find nothing to start (a run of 30 pairs: 13,834 rounds for about 180 jobs). A local run needs no
-# wake but a finished job's, which wakes the scheduler itself; the same rate over 10 s wakes it a
-# tenth as often. The timers still pending when the run ends are cancelled by the workflow's
-# onsuccess and onerror hooks (bilateral.prompt_exit); only where those do not run (an error inside
-# Snakemake's scheduler) would the process wait up to 10 s before it exits. Local runs only: a
-# cluster's job steps run without hooks.
+# wake but a finished or failed job's, which wakes the scheduler itself; the same rate over 10 s
+# wakes it a tenth as often. The timers still pending when the run ends are cancelled by the
+# workflow's onsuccess and onerror hooks (bilateral.prompt_exit), which run after a finished, failed
+# or interrupted run (Ctrl-C, SIGTERM); where they do not (an exception raised while jobs are
+# scheduled, from Snakemake or from a params function of the workflow, or `--no-hooks`) the process
+# waits up to 10 s, not 1 s, before it exits. Local runs only: a cluster's job steps run without hooks.
 LOCAL_RATE = ("--max-jobs-per-timespan", "1000/10s")
+RATE_KEY = re.compile(r"^max-jobs-per-timespan\s*:", re.M)
 
 
-def with_local_rate(argv: list[str]) -> list[str]:
-    """`argv`, with LOCAL_RATE unless it gives a rate of its own."""
-    if any(arg.split("=")[0] == LOCAL_RATE[0] for arg in argv):
-        return argv
-    return [*argv, *LOCAL_RATE]
+def rate_in_profiles(root: Path) -> bool:
+    """Does the workflow's profile, or one named by $SNAKEMAKE_PROFILE, set a rate of its own?"""
+    named = os.environ.get("SNAKEMAKE_PROFILE")
+    folders = [root / "profiles" / "default", *([Path(named)] if named else [])]
+    for folder in folders:
+        profile = folder / "profile.yaml" if folder.is_dir() else folder
+        with contextlib.suppress(OSError):
+            if RATE_KEY.search(profile.read_text(encoding="utf-8")):
+                return True
+    return False
+
+
+def with_local_rate(argv: list[str], root: Path) -> list[str]:
+    """`argv` with LOCAL_RATE first, so that a rate it gives itself, in any form argparse accepts,
+    comes later and wins; left as it is if a profile sets a rate (an option on the command line
+    would override it)."""
+    return argv if rate_in_profiles(root) else [*LOCAL_RATE, *argv]
 
 
 def local(argv: list[str]) -> bool:
@@ -264,7 +279,7 @@ def main(argv: list[str]) -> int:
         if not local(argv):
             return run([*snakemake, *argv], root)
         with kernelfork.server():
-            return run([*snakemake, *with_local_rate(argv)], root)
+            return run([*snakemake, *with_local_rate(argv, root)], root)
     finally:
         lock.close()
 
