@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -163,12 +164,21 @@ def test_workflow_on_slurm_is_byte_identical_to_a_local_run(cluster, cluster_pyt
     some = of_reporters(tmp_path / "xlsx", REPORTERS)
     monkeypatch.setenv("BILATERAL_DOTS_XLSX", str(some))
     local = tracked_copy(tmp_path / "local")
-    # Locally as `make` runs it (bilateral.runner: kernels forked from one server), on SLURM with
-    # kernels started by each job: the comparison below also holds the two ways of starting a kernel.
-    run([sys.executable, "-m", "bilateral.runner", *config_args(), "--cores", "2"], local)
     project = tracked_copy(tmp_path / "slurm")
-    planned = planned_jobs(project)
-    output = build_on(cluster, project, some, cluster_python)
+
+    def plan_and_build_locally() -> dict[str, int]:
+        # Snakemake's plan of the same tracked files and config, then the build as `make` runs it
+        # (bilateral.runner: kernels forked from one server); on SLURM, kernels are started by each
+        # job: the comparison below also holds the two ways of starting a kernel.
+        planned = planned_jobs(local)
+        run([sys.executable, "-m", "bilateral.runner", *config_args(), "--cores", "2"], local)
+        return planned
+
+    # At the same time as the cluster run, which spends most of its time waiting for SLURM.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        at_home_built = pool.submit(plan_and_build_locally)
+        output = build_on(cluster, project, some, cluster_python)
+        planned = at_home_built.result()
 
     # Every job went through SLURM: the controller received every job Snakemake submitted (one per
     # pair, one for the summaries, one for the workbooks' cache: profiles/slurm groups them), each
