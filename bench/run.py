@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import suite_costs
+
 ROOT = Path(__file__).resolve().parent.parent
 ONE_RULE = ROOT / "bench" / "one_rule"
 ONE_RULE_PARAM = ROOT / "bench" / "one_rule_param"
@@ -115,6 +117,7 @@ def main() -> None:
     runs = 1 if args.quick else args.runs
     make = shutil.which("make") or "make"
     results: dict[str, Timing] = {}
+    modules: list[tuple[str, int, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="bilateral-bench-") as folder:
         work = Path(folder)
         if not args.quick:
@@ -215,12 +218,25 @@ def main() -> None:
                     runs,
                     env=everything,
                 )
+                costs = work / "suite-costs"
+                costs.mkdir()
+                # What each test costs (bench/suite_costs.py, loaded in every pytest worker).
+                plugin = {
+                    "PYTEST_ADDOPTS": "-p suite_costs",
+                    "PYTHONPATH": os.pathsep.join(filter(None, [str(project / "bench"), os.environ.get("PYTHONPATH")])),
+                    suite_costs.FOLDER: str(costs),
+                }
                 results["test"] = measure(
-                    "make test (environment present; every test, as in CI)", [make, "test"], project, 1, env=everything
+                    "make test (environment present; every test, as in CI)",
+                    [make, "test"],
+                    project,
+                    1,
+                    env=everything | plugin,
                 )
+                modules = suite_costs.by_module(costs)
             except RuntimeError as error:  # the timing of a failing suite means nothing; say so
                 print(f"make test failed, not timed: {error}", file=sys.stderr)
-    write(Path(args.out), results, args.quick)
+    write(Path(args.out), results, args.quick, modules)
 
 
 TARGETS = [
@@ -247,7 +263,7 @@ TARGETS = [
 ]
 
 
-def write(path: Path, results: dict[str, Timing], quick: bool) -> None:
+def write(path: Path, results: dict[str, Timing], quick: bool, modules: list[tuple[str, int, float, float]]) -> None:
     lines = ["# Benchmark results", "", "Written by `python bench/run.py`" + (" --quick" if quick else "") + ".", ""]
     lines += machine()
     lines += ["", f"- Load average when the runs ended: {', '.join(f'{x:.1f}' for x in os.getloadavg())}"]
@@ -280,8 +296,33 @@ def write(path: Path, results: dict[str, Timing], quick: bool) -> None:
     lines += ["", "## Every scenario (seconds; CPU: user + system of all its processes; peak MB: the largest)", ""]
     lines += ["| scenario | median | min–max | CPU | runs | peak MB |", "|---|---|---|---|---|---|"]
     lines += [timing.row() for timing in results.values()]
+    if modules:
+        lines += ["", *where_the_suite_goes(modules)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
+
+
+def where_the_suite_goes(modules: list[tuple[str, int, float, float]], shown: int = 15) -> list[str]:
+    """The test modules of `make test` by CPU seconds, the largest first, the rest summed up."""
+    lines = [
+        "## Where make test's time goes (per test module; a module's builds counted with its tests)",
+        "",
+        "Wall: seconds a worker spent on the module's tests, waits included (a cluster's queue, a lock on",
+        "a build another worker makes). CPU: the worker's and every process it waited for.",
+        "",
+        "| test module | tests | wall | CPU | share of CPU |",
+        "|---|---|---|---|---|",
+    ]
+    total = sum(cpu for *_, cpu in modules)
+    rest = modules[shown:]
+    rows = modules[:shown]
+    if rest:
+        tests, wall, cpu = (sum(row[column] for row in rest) for column in (1, 2, 3))
+        rows.append((f"{len(rest)} other modules", tests, wall, cpu))
+    for module, tests, wall, cpu in rows:
+        lines.append(f"| {module} | {tests} | {wall:.1f} s | {cpu:.1f} s | {cpu / total:.0%} |")
+    lines.append(f"| all | {sum(r[1] for r in modules)} | {sum(r[2] for r in modules):.1f} s | {total:.1f} s | 100% |")
+    return lines
 
 
 if __name__ == "__main__":
