@@ -112,3 +112,6 @@ def test_revision_report(pulled):
         assert (project / f"figures/revisions.{ext}").stat().st_size > 0
     summary = (project / "tables/revisions_summary.md").read_text()
     assert "dots-2022" in summary and DATASET in summary
+    # Each side named by its country, as in every table (the mirror: the partner's reporters).
+    assert set(table.reported_by) == set(pd.read_csv(project / "tables/revisions_summary.csv").reported_by)
+    assert set(table.reported_by) == {"Bangladesh", "USSR / Russian Federation"}

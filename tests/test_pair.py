@@ -10,7 +10,7 @@ import yaml
 from conftest import ROOT, SNAPSHOT
 
 from bilateral.imts.request import ImtsRequest, request_fields
-from bilateral.pair import Country, Pair, PairError
+from bilateral.pair import Country, Pair, PairError, named_sides, side_keys
 from bilateral.panel import PanelSettings, build_panel, build_world
 from bilateral.settings import check_regimes_country, claims_apply
 
@@ -74,6 +74,17 @@ def test_panel_of_another_partner_from_the_snapshot(raw):
     assert (panel.note == "").all()
     # The World base is the home country's, whatever the partner.
     assert build_world(raw, PanelSettings(pair=BANGLADESH_CHINA)).equals(build_world(raw))
+
+
+def test_tables_name_each_side_by_its_country_and_read_back_as_the_panels_keys(raw):
+    """The CSV tables (regime tables, thesis, claims, revisions) name the mirror by the partner's
+    reporters as the README says; the claims read the thesis table back by the panel's keys."""
+    panel = build_panel(raw, PanelSettings())
+    named = named_sides(panel, panel)
+    assert set(named.reported_by) == {"Bangladesh", "USSR / Russian Federation"}
+    assert side_keys(named, panel).equals(panel)
+    both = panel.head(1).assign(reported_by="both sides")
+    assert side_keys(named_sides(both, panel), panel).equals(both)
 
 
 def test_swapping_home_and_partner_swaps_the_sides(raw):

@@ -216,6 +216,13 @@ def named_sides(table: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
     return table.assign(reported_by=table["reported_by"].map(lambda side: names.get(side, side)))
 
 
+def side_keys(table: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """`table` read back from a CSV written with named_sides: `reported_by` as the panel's keys
+    (the home country, 'partner') again, for code that compares it with a panel."""
+    keys = {name: side for side, name in side_names(panel).items()}
+    return table.assign(reported_by=table["reported_by"].map(lambda name: keys.get(name, name)))
+
+
 def panel_label(panel: pd.DataFrame) -> str:
     """'Bangladesh–USSR / Russian Federation': the home country and the partners of a panel."""
     return f"{home_side(panel)}–{side_names(panel)[PARTNER_SIDE]}"

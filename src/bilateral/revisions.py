@@ -18,7 +18,7 @@ import pandas as pd  # noqa: E402
 
 from . import theme  # noqa: E402
 from .figures import save  # noqa: E402
-from .pair import PARTNER_SIDE, home_side  # noqa: E402
+from .pair import PARTNER_SIDE, home_side, side_names  # noqa: E402
 
 FLOWS = ("exports", "imports", "total", "balance")
 KEY = ["reported_by", "flow", "year"]
@@ -77,7 +77,7 @@ def summary(table: pd.DataFrame, tolerance: float = 1e-9) -> pd.DataFrame:
 def plot(table: pd.DataFrame, base_label: str, new_label: str, title: str):
     theme.set_theme("whitegrid")  # seaborn's set_theme(style="whitegrid", context="paper", font="DejaVu Sans")
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
-    home = home_side(table)
+    home, names = home_side(table), side_names(table)
     for row, side in enumerate((home, PARTNER_SIDE)):
         for col, flow in enumerate(("exports", "imports")):
             ax = axes[row][col]
@@ -90,7 +90,7 @@ def plot(table: pd.DataFrame, base_label: str, new_label: str, title: str):
                 ax.plot(
                     part["year"], part[column], color=grey, linestyle=style, marker=marker, markersize=3, label=label
                 )
-            ax.set_title(f"{flow.capitalize()} of {home}, reported by {side}", loc="left", fontsize=9)
+            ax.set_title(f"{flow.capitalize()} of {home}, reported by {names[side]}", loc="left", fontsize=9)
             ax.set_ylabel("US$ million")
     axes[0][0].legend(frameon=False)
     fig.suptitle(title, fontsize=11)
