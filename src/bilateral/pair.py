@@ -146,9 +146,10 @@ class Pair:
             )
             raise PairError(
                 f"{source}: no row has pair.{role} (code {country.code!r}, name {country.name!r}) {where}{hint}. "
-                f"Either the name is not the IMF's: give it as the DOTS workbooks print it (config/config.yaml, "
-                f"pair){snapshot}. Or the data file lacks that {'reporter' if role == 'home' else 'country'}: "
-                f"it may be truncated or incomplete; {record_hint(source)}."
+                f"Either the name is not the IMF's: give pair.{role}.name as the DOTS workbooks print it, in the "
+                f"config file that sets it{snapshot}. Or the data file lacks that "
+                f"{'reporter' if role == 'home' else 'country'}: it may be truncated or incomplete; "
+                f"{record_hint(source)}."
             )
         if not (home_reports & (raw["partner_code"] == "G001")).any():
             log.warning(
