@@ -72,6 +72,9 @@ rule all:
     default_target: True
     input:
         lambda wc: files_of(notebook_jobs()),
+        # Each pair's panel too: as an intermediate only, a deleted panel would stay missing while the
+        # notebooks that read it are current, and the record would name a file that is not there.
+        lambda wc: expand([declared(path) for path in rules.clean.output], dataset=DATASET, pair=list(PAIRS)),
         rules.provenance.output,
         rules.html_report.output,
     message:

@@ -73,9 +73,10 @@ REVISION_BASE = config["revisions"]["base"]
 settings.figure_titles(config)
 HISTORY_TITLE = settings.history_title(config)
 KERNEL = config["kernel"]
-# The package is one value compared between runs, not 30 inputs: editing its code re-runs every
-# step that runs it, and a build prints each job's data inputs only.
-PACKAGE = settings.digest(settings.package_files())
+# The package is one value compared between runs, not 30 inputs: editing its code, or a change of
+# an installed package's version (pandas, matplotlib...), re-runs every step that runs it, and a
+# build prints each job's data inputs only.
+PACKAGE = settings.code_digest()
 
 
 def sources_of(name):

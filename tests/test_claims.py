@@ -81,6 +81,28 @@ def test_malformed_claim_is_refused(tmp_path):
         claims.load(path)
 
 
+@pytest.mark.parametrize("check", ["trend", "extremum", "sign_changes"])
+def test_a_window_that_ends_before_it_starts_is_refused_naming_the_claim(tmp_path, check):
+    """Before any work: else the claims notebook failed inside numpy, naming no file or claim."""
+    extra = {
+        "trend": "direction: up",
+        "extremum": "kind: max, year: 2017",
+        "sign_changes": "of: value, min_changes: 1",
+    }[check]
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "pair: {home: BGD, partner: RUS, predecessor: SUN, succession_year: 1992}\n"
+        "claims:\n  - {id: a, section: s, quote: q, reading: r, series: total,"
+        f" check: {check}, window: [2019, 2016], {extra}}}\n"
+    )
+    with pytest.raises(
+        claims.ClaimError,
+        match=r"claims.yaml, line 3: claims\[0\] \(claim 'a'\): the window \[2019, 2016\] ends before it starts; "
+        r"swap them: \[2016, 2019\]",
+    ):
+        claims.load(path)
+
+
 def test_paper_claims_on_the_snapshot(panel):
     table = claims.evaluate(claims.load(ROOT / "config/claims.yaml"), panel).set_index(["id", "reported_by"])
     assert len(table) == 22  # 11 claims x 2 reporting sides

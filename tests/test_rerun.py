@@ -97,6 +97,27 @@ def test_notebook_and_package_edits_rerun_what_runs_them(shared_build, tmp_path)
 
 
 @pytest.mark.slow
+def test_another_version_of_an_installed_package_reruns_every_step(built, tmp_path):
+    """A package of the lock at another version (the lock edited and .venv made again, or a package
+    changed by hand): every step that runs Python may now write other bytes, and the provenance record
+    would name the new version beside outputs of the old one. A distribution's metadata earlier on
+    sys.path is what Python (and the digest) takes as installed."""
+    pinned = dict(re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", (built / "requirements.lock").read_text(), re.M))
+    assert pinned["great-tables"] != "0.0.1"
+    (tmp_path / "great_tables-0.0.1.dist-info").mkdir()
+    (tmp_path / "great_tables-0.0.1.dist-info" / "METADATA").write_text("Name: great-tables\nVersion: 0.0.1\n")
+    args = ["snakemake", "--cores", "1", "--dry-run", "--quiet", "rules"]
+    planned = run(args, built, env={"PYTHONPATH": str(tmp_path)})
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", planned.stdout, flags=re.MULTILINE))
+    assert {rule: int(n) for rule, n in counts.items() if rule != "total"} == {
+        "clean": 1,
+        **EVERY_NOTEBOOK,
+        **REPORTING,
+    }
+    assert planned_jobs(built) == {}
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "old", "new", "expected"),
     [
@@ -146,6 +167,21 @@ def test_a_file_made_newer_with_the_same_bytes_reruns_nothing(built, name):
         assert planned_jobs(built) == {}
     finally:
         os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["panel.csv", "home_world.csv", "clean.json"])
+def test_a_deleted_panel_is_made_again(built, tmp_path, name):
+    """The panel is read by every notebook but is a final target too: deleted, it is made again (and
+    what reads it), rather than staying missing beside notebooks that pass for current."""
+    path = built / "data/processed/dots-2022" / name
+    kept = shutil.copy2(path, tmp_path / name)
+    try:
+        path.unlink()
+        assert planned_jobs(built) == {"clean": 1, **EVERY_NOTEBOOK, **REPORTING}
+    finally:
+        shutil.copy2(kept, path)
+    assert planned_jobs(built) == {}
 
 
 @pytest.mark.slow
@@ -251,6 +287,8 @@ def test_outputs_no_longer_declared_are_removed_and_named(shared_build, tmp_path
         ({"kernel": "python3x"}, "config kernel: no Jupyter kernel named 'python3x'"),
         ({"figures": {"history": {"start": 1990, "end": 2000, "title": "t"}}}, "'history' should not be valid"),
         ({"figure_dpi": 20000}, "20000 is greater than the maximum of 1200"),
+        # A typo'd year: a figure of a hundred thousand empty years would run for minutes.
+        ({"figures": {"figure1": {"end": 100000}}}, "100000 is greater than the maximum of 2100"),
         ({"thesis": {"camp": "BNP"}}, "config thesis.camp 'BNP': the claim 's5-thesis-awami-league'"),
         # The schema's bounds (0 < alpha < 1) let NaN through; the overlay is refused where it says it.
         ({"thesis": {"alpha": float("nan")}}, "overlay.yaml, line 2, column 10: '.nan' is not a finite number"),

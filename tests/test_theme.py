@@ -17,8 +17,8 @@ print({{code: mpl.colors.colorConverter.to_rgb(code) for code in "bgrmyck"}})
 """
 
 
-def _state_after(call: str) -> str:
-    result = subprocess.run([sys.executable, "-c", call + STATE], capture_output=True, text=True, check=True)
+def _state_after(call: str, cwd=None) -> str:
+    result = subprocess.run([sys.executable, "-c", call + STATE], capture_output=True, text=True, check=True, cwd=cwd)
     return result.stdout
 
 
@@ -31,6 +31,16 @@ def test_the_recorded_theme_leaves_matplotlib_as_seaborn_does(name):
     assert by_record == by_seaborn
     # and the theme is not matplotlib's default (the comparison has something to find)
     assert _state_after("") != by_seaborn
+
+
+@pytest.mark.slow
+def test_a_users_matplotlibrc_does_not_reach_the_figures(tmp_path):
+    """matplotlib reads ./matplotlibrc (then $MPLCONFIGDIR, ~/.config/matplotlib) as it starts: a
+    user's settings would change the figures' bytes with no input of the workflow changed."""
+    (tmp_path / "matplotlibrc").write_text("savefig.transparent: True\nhatch.linewidth: 4\nlines.linewidth: 9\n")
+    call = "from bilateral import theme\ntheme.set_theme('whitegrid')\n"
+    assert "('savefig.transparent', 'True')" in _state_after("", cwd=tmp_path)  # matplotlib reads it
+    assert _state_after(call, cwd=tmp_path) == _state_after(call)
 
 
 @pytest.mark.slow

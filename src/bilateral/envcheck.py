@@ -41,7 +41,7 @@ def installed_versions() -> dict[str, str]:
     return versions
 
 
-def _version(name: str, versions: dict[str, str]) -> str | None:
+def version_of(name: str, versions: dict[str, str]) -> str | None:
     """From the listing; a distribution not listed there (e.g. an .egg-info) is asked for by name."""
     if _key(name) in versions:
         return versions[_key(name)]
@@ -58,12 +58,12 @@ def problems(lock_text: str, project: str = "bilateral") -> list[str]:
     versions = installed_versions()
     found = []
     for name, pinned in PIN.findall(lock_text):
-        installed = _version(name, versions)
+        installed = version_of(name, versions)
         if installed is None:
             found.append(f"{name}: not installed (pinned {pinned})")
         elif installed != pinned:
             found.append(f"{name}: {installed} installed, {pinned} pinned")
-    if _version(project, versions) is None:
+    if version_of(project, versions) is None:
         found.append(f"{project}: not installed (pip install -e .)")
     return found
 

@@ -15,7 +15,7 @@ import os
 import re
 from pathlib import Path
 
-from . import yamlfile
+from . import envcheck, yamlfile
 from .atomic import write_text
 from .checksums import sha256_bytes, sha256_file
 from .pair import SIDE_JOIN, Pair
@@ -355,6 +355,23 @@ def package_files(root: str | Path = ".") -> list[Path]:
     output computed by them changes when one of these does. By content: Snakemake notices an edited
     script only if it is newer than the outputs, not one restored with its earlier time."""
     return sorted([*Path(root).glob("src/bilateral/**/*.py"), *Path(root).glob("scripts/*.py")])
+
+
+def environment_digest(lock: str | Path = "requirements.lock") -> str:
+    """sha256 over the installed version of every package the lock pins (pandas, matplotlib,
+    great-tables...): a step's outputs depend on them as on the package's code, and the provenance
+    record names these versions. Installed, not pinned: a package changed by hand counts too. The
+    same for .venv and .venv-cluster, whose shared pins are identical (tests/test_environment.py)."""
+    installed = envcheck.installed_versions()
+    pins = envcheck.PIN.findall(Path(lock).read_text(encoding="utf-8"))
+    listing = "".join(f"{name}=={envcheck.version_of(name, installed)}\n" for name, _ in sorted(pins))
+    return hashlib.sha256(listing.encode()).hexdigest()
+
+
+def code_digest(root: str | Path = ".") -> str:
+    """One value for what runs a step: the package, the rules' scripts and the installed packages."""
+    parts = f"{digest(package_files(root), root)} {environment_digest(Path(root) / 'requirements.lock')}"
+    return hashlib.sha256(parts.encode()).hexdigest()
 
 
 def sources_digest(paths) -> str:

@@ -32,6 +32,10 @@ def set_theme(name: str) -> None:
     from ._seaborn_theme import COLOR_CODES
     from ._seaborn_theme import THEMES as RECORDED
 
+    # matplotlib's own defaults first: a matplotlibrc in the working folder, $MPLCONFIGDIR or
+    # ~/.config/matplotlib would otherwise change the figures (savefig.transparent, hatch.linewidth...)
+    # without any input of the workflow changing.
+    mpl.rcdefaults()
     recorded = RECORDED[name]
     rc = dict(recorded["rc"])
     rc["axes.prop_cycle"] = cycler(color=[tuple(color) for color in recorded["cycle"]])
