@@ -10,7 +10,7 @@ from bilateral.atomic import write_text
 from bilateral.dots_cache import read_reporters
 from bilateral.pair import Pair
 from bilateral.schemas import RAW, read_raw, validate
-from bilateral.step import begin
+from bilateral.step import begin, end
 
 
 def main(snakemake) -> None:
@@ -35,3 +35,4 @@ def main(snakemake) -> None:
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)
+end(snakemake)  # noqa: F821

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from bilateral import dots_cache
-from bilateral.step import begin
+from bilateral.step import begin, end
 
 
 def main(snakemake) -> None:
@@ -13,3 +13,4 @@ def main(snakemake) -> None:
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)
+end(snakemake)  # noqa: F821

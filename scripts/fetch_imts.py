@@ -8,7 +8,7 @@ from pathlib import Path
 from bilateral import progress
 from bilateral.imts import batch, fetch
 from bilateral.imts.request import from_plan_fields
-from bilateral.step import begin
+from bilateral.step import begin, end
 
 
 def main(snakemake) -> None:
@@ -35,3 +35,4 @@ def main(snakemake) -> None:
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)
+end(snakemake)  # noqa: F821

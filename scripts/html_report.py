@@ -1,7 +1,7 @@
 """Snakemake step `html_report`: the reviewer's page, from the provenance record and the outputs it lists."""
 
 from bilateral.report import write
-from bilateral.step import begin
+from bilateral.step import begin, end
 
 
 def main(snakemake) -> None:
@@ -10,3 +10,4 @@ def main(snakemake) -> None:
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)
+end(snakemake)  # noqa: F821

@@ -8,7 +8,7 @@ from bilateral.atomic import write_text
 from bilateral.imts import batch
 from bilateral.imts.request import from_plan_fields
 from bilateral.schemas import RAW, validate
-from bilateral.step import begin
+from bilateral.step import begin, end
 
 
 def main(snakemake) -> None:
@@ -20,3 +20,4 @@ def main(snakemake) -> None:
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)
+end(snakemake)  # noqa: F821

@@ -5,7 +5,7 @@ import sys
 
 from bilateral.atomic import write_text
 from bilateral.provenance import manifest, pair_panels, remove_stale, remove_stale_pairs
-from bilateral.step import begin
+from bilateral.step import begin, end
 
 
 def main(snakemake) -> None:
@@ -38,3 +38,4 @@ def main(snakemake) -> None:
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)
+end(snakemake)  # noqa: F821

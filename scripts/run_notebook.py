@@ -7,7 +7,7 @@ output files."""
 import sys
 
 from bilateral.notebooks import execute_job, parameters_for
-from bilateral.step import begin
+from bilateral.step import begin, end
 
 # papermill imports pyarrow.fs when it starts, to offer hdfs:// paths, which this project never uses:
 # a tenth of a second of CPU in every notebook job. This process only runs papermill (the notebook
@@ -23,3 +23,4 @@ def main(snakemake) -> None:
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)
+end(snakemake)  # noqa: F821

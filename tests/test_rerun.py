@@ -12,11 +12,12 @@ import json
 import os
 import re
 import shutil
+import subprocess
 
 import pandas as pd
 import pytest
 import yaml
-from project_copy import built_copy, run
+from project_copy import BIN, built_copy, digests, run
 
 # Whatever re-runs, the provenance record, the page and the final target follow.
 REPORTING = {"provenance": 1, "html_report": 1, "all": 1}
@@ -182,6 +183,42 @@ def test_a_deleted_panel_is_made_again(built, tmp_path, name):
     finally:
         shutil.copy2(kept, path)
     assert planned_jobs(built) == {}
+
+
+@pytest.mark.slow
+def test_outputs_edited_by_hand_are_made_again_and_never_recorded(shared_build, tmp_path):
+    """Snakemake compares times, not content: a table or a panel edited after its job passes for
+    current, and the provenance record, hashing outputs when it is written, would vouch for it."""
+    project = built_copy(shared_build, tmp_path / "project")
+    claims_html, panel = project / "tables/claims.html", project / "data/processed/dots-2022/panel.csv"
+    assert "✗ does not hold" in claims_html.read_text()
+    claims_html.write_text(claims_html.read_text().replace("✗ does not hold", "✓ holds", 1))
+    # Snakemake itself, without make: the provenance step refuses to record the edited table.
+    again = ["--cores", "2", "--forcerun", "provenance"]
+    plain = subprocess.run([str(BIN / "snakemake"), *again], cwd=project, capture_output=True, text=True)
+    assert plain.returncode != 0
+    assert "tables/claims.html: changed after the job that made it" in plain.stdout + plain.stderr
+    # And the panel every notebook reads: Bangladesh's 1986 exports to the USSR made infinite.
+    rows = panel.read_text().splitlines()
+    row = next(i for i, line in enumerate(rows) if line.startswith("1986,Bangladesh,"))
+    cells = rows[row].split(",")
+    cells[rows[0].split(",").index("exports_musd")] = "inf"
+    rows[row] = ",".join(cells)
+    panel.write_text("\n".join(rows) + "\n")
+    # make moves both aside and makes them again: the bytes of the clean build, recorded as such.
+    result = run(["snakemake", "--cores", "2"], project)
+    assert "make: 2 output(s) changed after the job that made them: moved to .snakemake/bilateral/edited/" in (
+        result.stdout
+    )
+    assert digests(project) == digests(shared_build)
+    (kept,) = (project / ".snakemake/bilateral/edited").iterdir()
+    assert (
+        "✓ holds" in (kept / "tables/claims.html").read_text()
+        and ",inf," in (kept / panel.relative_to(project)).read_text()
+    )
+    record = json.loads((project / "report/provenance.json").read_text())
+    claims = next(item for item in record["products"] if "tables/claims.html" in item["outputs"])
+    assert claims["outputs"]["tables/claims.html"] == hashlib.sha256(claims_html.read_bytes()).hexdigest()
 
 
 @pytest.mark.slow

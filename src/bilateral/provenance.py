@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from . import __version__
+from . import __version__, made
 from .checksums import sha256_file
 from .pins import lock_pins
 from .settings import digest
@@ -91,7 +91,9 @@ def _paths(named: dict) -> list[str]:
 
 
 def job_record(job: dict, root: Path) -> dict:
-    """One notebook run: its program and parameters (read from the executed copy), its files' sha256."""
+    """One notebook run: its program and parameters (read from the executed copy), its files' sha256,
+    once they are what their steps wrote (its outputs, and inputs other steps made: bilateral.made)."""
+    made.check_as_made([*_paths(job["inputs"]), *_paths(job["outputs"])], root)
     # The executed notebook's name tells the jobs of one rule apart (figure1, figure2, ...); a further
     # pair's jobs carry its label (config pairs), the first pair's none, so its record is the paper's.
     pair = {"pair": job["pair"]} if "pair" in job else {}

@@ -9,7 +9,10 @@
    when Snakemake itself is killed with SIGKILL: its jobs are not killed with it);
 4. removes Snakemake's own lock (`snakemake --unlock`) if one is left: safe, since 1-2 show that no
    other run is active here. Outputs left incomplete are rerun (`rerun-incomplete` in the profile);
-5. rebuilds every output it is asked for if Snakemake's records (`.snakemake/metadata`) are gone
+5. moves aside (into .snakemake/bilateral/edited/) every output that is no longer what the job that
+   made it wrote (edited by hand or by another program; bilateral.made), so that Snakemake, which
+   compares times and not content, makes it again instead of passing it for current;
+   rebuilds every output it is asked for if Snakemake's records (`.snakemake/metadata`) are gone
    while outputs are there (`rm -rf .snakemake`): without them Snakemake cannot tell which settings,
    notebook or regimes file made an output, and would take any output as current;
 6. runs Snakemake, passing SIGTERM and SIGHUP on to it (Ctrl-C reaches it from the terminal), and
@@ -29,7 +32,7 @@ from pathlib import Path
 
 import psutil
 
-from . import kernelfork
+from . import kernelfork, made
 
 LOCK = Path(".snakemake/run.lock")
 # Programs of a workflow run: Snakemake, the jobs it starts (papermill, or a rule's `script:`, which
@@ -226,6 +229,26 @@ def with_records(argv: list[str], root: Path, out=_say) -> list[str]:
     return ["--forceall", *argv]  # first: after a `--`, an option would be read as a target
 
 
+def set_aside_edited(argv: list[str], root: Path, out=_say) -> None:
+    """Step 5's first part: outputs changed since their job go aside, so the run makes them again; a
+    run that makes nothing (a dry run, --touch, ...) only names them."""
+    edited = made.changed(root)
+    if not edited:
+        return
+    if any(arg.split("=")[0] in NO_JOBS for arg in argv):
+        out(f"make: {len(edited)} output(s) changed after the job that made them; `make` makes them again:")
+        for entry in edited:
+            out(f"  {entry.path}")
+        return
+    folder = made.set_aside(edited, root)
+    out(
+        f"make: {len(edited)} output(s) changed after the job that made them: moved to"
+        f" {folder.relative_to(root)}/ and made again:"
+    )
+    for entry in edited:
+        out(f"  {entry.path}")
+
+
 # Snakemake's scheduler, for its job rate limit (`--max-jobs-per-timespan`, 100 jobs per 1 s by
 # default), starts a timer at every round that wakes it again one timespan later, and each finished
 # job starts one more such chain: over many pairs its process spends most of its CPU in rounds that
@@ -275,6 +298,7 @@ def main(argv: list[str]) -> int:
     lock = _acquire(root)
     try:
         prepare(root, snakemake)
+        set_aside_edited(argv, root)
         argv = with_records(argv, root)
         if not local(argv):
             return run([*snakemake, *argv], root)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from . import made
 from .prompt_exit import skip_final_collection
 
 
@@ -17,3 +18,9 @@ def begin(snakemake) -> None:
     collection of its heap (bilateral.prompt_exit: about 0.04 s of every job)."""
     log_to(snakemake.log[0])
     skip_final_collection()
+
+
+def end(snakemake) -> None:
+    """The step succeeded: record what it wrote (bilateral.made), so that an output changed later
+    is not taken for the one this step made."""
+    made.record(snakemake.output)

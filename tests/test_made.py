@@ -1,0 +1,66 @@
+"""An output changed after the job that made it is told apart from the one its job wrote
+(bilateral.made): `make` moves it aside and makes it again, and the provenance record refuses it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from bilateral import made
+
+
+def _project(tmp_path):
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables/a.csv").write_text("x\n1\n")
+    (tmp_path / "tables/b.csv").write_text("x\n2\n")
+    made.record(["tables/a.csv", "tables/b.csv", "tables"], tmp_path)  # a folder output is left out
+    return tmp_path
+
+
+def test_a_recorded_output_is_its_content_sha256(tmp_path):
+    project = _project(tmp_path)
+    assert made.recorded("tables/a.csv", project) == hashlib.sha256(b"x\n1\n").hexdigest()
+    assert made.recorded("tables", project) is None and made.recorded("tables/c.csv", project) is None
+    assert made.changed(project) == []
+
+
+def test_an_edited_output_is_found_and_a_touched_one_is_not(tmp_path):
+    project = _project(tmp_path)
+    (project / "tables/a.csv").write_text("x\n9\n")
+    status = (project / "tables/b.csv").stat()
+    os.utime(project / "tables/b.csv", ns=(status.st_atime_ns, status.st_mtime_ns + 10**9))
+    (found,) = made.changed(project)
+    assert found == made.Changed(
+        "tables/a.csv", hashlib.sha256(b"x\n1\n").hexdigest(), hashlib.sha256(b"x\n9\n").hexdigest()
+    )
+    # The touched file's record now has its new time: the next look needs no read.
+    assert made.changed(project) == [found]
+
+
+def test_a_missing_output_or_record_is_left_to_snakemake(tmp_path):
+    project = _project(tmp_path)
+    (project / "tables/a.csv").unlink()
+    assert made.changed(project) == []
+
+
+def test_an_edited_output_is_moved_aside_with_its_path(tmp_path):
+    project = _project(tmp_path)
+    (project / "tables/a.csv").write_text("edited by hand\n")
+    folder = made.set_aside(made.changed(project), project)
+    assert not (project / "tables/a.csv").exists() and (project / "tables/b.csv").exists()
+    assert (folder / "tables/a.csv").read_text() == "edited by hand\n"
+    assert folder.parent == project / made.EDITED
+    # A second edit in the same second goes to a folder of its own: nothing is overwritten.
+    (project / "tables/b.csv").write_text("edited too\n")
+    again = made.set_aside(made.changed(project), project)
+    assert again != folder and (again / "tables/b.csv").read_text() == "edited too\n"
+
+
+def test_the_record_refuses_an_edited_file_naming_it(tmp_path):
+    project = _project(tmp_path)
+    made.check_as_made(["tables/a.csv", "tables/b.csv", "tables/never-recorded.csv"], project)
+    (project / "tables/b.csv").write_text("x\n3\n")
+    with pytest.raises(made.ChangedOutput, match=r"^tables/b.csv: changed after the job that made it"):
+        made.check_as_made(["tables/a.csv", "tables/b.csv"], project)
