@@ -17,6 +17,7 @@ from bilateral.provenance import code_fingerprint
 # A malformed entry of `pairs` named by its key path (pairs[3].home) before the schema's generic message.
 pairs_shape.check(config.get("pairs"))
 settings.check_finite(config)  # a schema's bounds let NaN through: every comparison with it is false
+config.update(settings.whole_numbers(config))  # figure_dpi: 300.0 is the setting 300
 validate(config, "../config/schema.yaml", set_default=True)
 # The raw snapshot against its record, the governments and the paper's claims against their
 # schemas: a mistake stops the run naming the file and line, before any notebook starts.

@@ -75,6 +75,8 @@ def test_an_unchanged_project_has_nothing_to_do(built):
         ({"panel": {"last_year": 2019}}, {"clean": 1, **EVERY_NOTEBOOK}),
         # The same values as config.yaml: no output changes; the record notes the overlay file it read.
         ({"figure_dpi": 300, "regimes": {"year_rule": "plurality"}}, {"provenance": 1, "html_report": 1}),
+        # A whole number with a decimal point is the same setting.
+        ({"figure_dpi": 300.0, "thesis": {"permutations": 9999.0}}, {"provenance": 1, "html_report": 1}),
     ],
 )
 def test_a_config_value_reruns_what_reads_it(built, overlay, expected):

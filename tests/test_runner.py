@@ -27,6 +27,8 @@ from bilateral.envcheck import problems
         # A rule's `script:` job: Snakemake runs a copy of the script from .snakemake/scripts/.
         (["/p/.venv/bin/python3.11", "/p/.snakemake/scripts/tmpab12.run_notebook.py"], "job"),
         (["/p/.venv/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"], "ipykernel_launcher"),
+        # The scheduler's solver, as pulp starts it.
+        (["/p/.venv/lib/python3.11/site-packages/pulp/solverdir/cbc/linux/i64/cbc", "/tmp/x-pulp.mps"], "cbc"),
         # A shell running a command that mentions papermill is not papermill; an editor open on a file
         # called snakemake is not Snakemake.
         (["/usr/bin/bash", "-c", "python -m papermill a b"], None),

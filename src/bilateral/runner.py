@@ -36,8 +36,9 @@ from . import kernelfork, made
 
 LOCK = Path(".snakemake/run.lock")
 # Programs of a workflow run: Snakemake, the jobs it starts (papermill, or a rule's `script:`, which
-# Snakemake runs as a copy under .snakemake/scripts/), their Jupyter kernels.
-PROGRAMS = ("snakemake", "papermill", "ipykernel_launcher")
+# Snakemake runs as a copy under .snakemake/scripts/), their Jupyter kernels, and the solver
+# Snakemake's scheduler starts to choose jobs (pulp's cbc), which outlives a Snakemake killed while it plans.
+PROGRAMS = ("snakemake", "papermill", "ipykernel_launcher", "cbc")
 SCRIPT_JOB = "job"
 
 

@@ -323,6 +323,19 @@ def check_finite(value, at: tuple = ()) -> None:
         raise ValueError(f"config {yamlfile.key_path(at)}: {value!r} is not a finite number; give a number")
 
 
+def whole_numbers(value):
+    """`value` with every whole number written with a decimal point (300.0) as an int: the same
+    setting as 300, which JSON Schema's `integer` accepts too; as a float it would reach the notebooks
+    as 300.0, re-run them and change their bytes for a setting that did not change."""
+    if isinstance(value, dict):
+        return {key: whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(item) for item in value]
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
 def check_windows(config: dict) -> None:
     """Each figure's window runs forward and lies within the panel's years (config panel); the
     data's own years are checked once the panel is built (`resolve_window`)."""
