@@ -1,23 +1,30 @@
 """Snakemake step `provenance`: write report/provenance.json from the jobs the rules declare."""
 
 import json
+import logging
 import sys
 
 from bilateral.atomic import write_text
+from bilateral.made import ChangedOutput
 from bilateral.provenance import manifest, pair_panels, remove_stale, remove_stale_pairs
 from bilateral.step import begin, end
 
 
 def main(snakemake) -> None:
     begin(snakemake)
-    record = manifest(
-        snakemake.params.jobs,
-        snakemake.params.dataset,
-        list(snakemake.input.raw),
-        snakemake.input.raw_record,
-        snakemake.input.clean[0],
-        snakemake.params.fingerprint,
-    )
+    try:
+        record = manifest(
+            snakemake.params.jobs,
+            snakemake.params.dataset,
+            list(snakemake.input.raw),
+            snakemake.input.raw_record,
+            snakemake.input.clean[0],
+            snakemake.params.fingerprint,
+        )
+    except ChangedOutput as error:
+        # Into the step's log, which Snakemake prints (show-failed-logs), not a traceback.
+        logging.error("error: %s", error)
+        sys.exit(1)
     if len(snakemake.input.clean) > 1:
         # The further pairs' panels (config pairs); absent for one pair, so its record is unchanged.
         record["pairs"] = pair_panels(snakemake.params.jobs, list(snakemake.input.clean)[1:])

@@ -103,6 +103,27 @@ def test_a_window_that_ends_before_it_starts_is_refused_naming_the_claim(tmp_pat
         claims.load(path)
 
 
+GROWTH = "expected_pct: 5, tolerance_pct: 1"
+
+
+@pytest.mark.parametrize(
+    ("claim", "message"),
+    [
+        ("check: trend, window: [2019, 2019], direction: up", r"the window \[2019, 2019\] is one year"),
+        (f"check: growth, from: 2011, to: 2010, {GROWTH}", r"growth from 2011 to 2010: 'from' must be the earlier"),
+        (f"check: growth, from: 2011, to: 2011, {GROWTH}", r"growth from 2011 to 2011: 'from' must be the earlier"),
+    ],
+)
+def test_a_claim_over_no_span_of_years_is_refused(tmp_path, claim, message):
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "pair: {home: BGD, partner: RUS, predecessor: SUN, succession_year: 1992}\n"
+        f"claims:\n  - {{id: a, section: s, quote: q, reading: r, series: total, {claim}}}\n"
+    )
+    with pytest.raises(claims.ClaimError, match=r"claims.yaml, line 3: claims\[0\] \(claim 'a'\): " + message):
+        claims.load(path)
+
+
 def test_paper_claims_on_the_snapshot(panel):
     table = claims.evaluate(claims.load(ROOT / "config/claims.yaml"), panel).set_index(["id", "reported_by"])
     assert len(table) == 22  # 11 claims x 2 reporting sides

@@ -64,3 +64,34 @@ def test_the_record_refuses_an_edited_file_naming_it(tmp_path):
     (project / "tables/b.csv").write_text("x\n3\n")
     with pytest.raises(made.ChangedOutput, match=r"^tables/b.csv: changed after the job that made it"):
         made.check_as_made(["tables/a.csv", "tables/b.csv"], project)
+
+
+def test_an_edit_with_its_old_modification_time_put_back_is_found(tmp_path):
+    """`touch -r` (or `cp -p` of an edited copy) restores the size and modification time; the
+    change time cannot be set back."""
+    project = _project(tmp_path)
+    target = project / "tables/a.csv"
+    before = target.stat()
+    target.write_text("x\n7\n")  # the same size
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (target.stat().st_size, target.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert [entry.path for entry in made.changed(project)] == ["tables/a.csv"]
+
+
+def test_a_step_that_starts_forgets_its_outputs_records(tmp_path):
+    """A run killed while a step writes leaves a half-written output: not an edit, Snakemake makes
+    it again (the step's records were dropped as it began)."""
+    project = _project(tmp_path)
+    made.forget(["tables/a.csv"], project)
+    (project / "tables/a.csv").write_text("half")
+    assert made.recorded("tables/a.csv", project) is None
+    assert made.changed(project) == []
+
+
+def test_a_damaged_record_is_named(tmp_path):
+    project = _project(tmp_path)
+    record = next((project / made.FOLDER).glob("*.json"))
+    record.write_text("garbage")
+    with pytest.raises(made.RecordsDamaged, match=r"^\.snakemake/bilateral/made/[0-9a-f]{32}\.json: not a record"):
+        made.changed(project)
+    assert made.kept(project)

@@ -38,8 +38,12 @@ def planned_jobs(project, overlay: dict | None = None) -> dict[str, int]:
     if overlay is not None:
         (project / "overlay.yaml").write_text(yaml.safe_dump(overlay))
         args += ["--configfile", "config/config.yaml", "overlay.yaml"]
-    result = run(args, project)
-    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, flags=re.MULTILINE))
+    return counts_of(run(args, project).stdout)
+
+
+def counts_of(plan: str) -> dict[str, int]:
+    """Rule -> jobs from the job-stats table of a dry run's output (`--quiet rules`), total left out."""
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", plan, flags=re.MULTILINE))
     counts.pop("total", None)
     return {rule: int(count) for rule, count in counts.items()}
 
@@ -100,23 +104,29 @@ def test_notebook_and_package_edits_rerun_what_runs_them(shared_build, tmp_path)
 
 
 @pytest.mark.slow
-def test_another_version_of_an_installed_package_reruns_every_step(built, tmp_path):
-    """A package of the lock at another version (the lock edited and .venv made again, or a package
-    changed by hand): every step that runs Python may now write other bytes, and the provenance record
-    would name the new version beside outputs of the old one. A distribution's metadata earlier on
-    sys.path is what Python (and the digest) takes as installed."""
+@pytest.mark.parametrize(
+    ("folder", "name", "expected"),
+    [
+        # Every step that runs Python may now write other bytes (here the HTML tables), and the
+        # provenance record would name the new version beside outputs of the old one.
+        ("great_tables", "great-tables", {"clean": 1, **EVERY_NOTEBOOK, **REPORTING}),
+        # pandas' own requirement, two steps away from pyproject.toml.
+        ("tzdata", "tzdata", {"clean": 1, **EVERY_NOTEBOOK, **REPORTING}),
+        # A test tool writes no output: its update re-runs nothing (a day of 215 pairs for a linter).
+        ("ruff", "ruff", {}),
+    ],
+)
+def test_another_version_of_an_installed_package_reruns_what_it_runs(built, tmp_path, folder, name, expected):
+    """A package at another version (the lock edited and .venv made again, or a package changed by
+    hand). A distribution's metadata earlier on sys.path is what Python (and the digest) takes as
+    installed."""
     pinned = dict(re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", (built / "requirements.lock").read_text(), re.M))
-    assert pinned["great-tables"] != "0.0.1"
-    (tmp_path / "great_tables-0.0.1.dist-info").mkdir()
-    (tmp_path / "great_tables-0.0.1.dist-info" / "METADATA").write_text("Name: great-tables\nVersion: 0.0.1\n")
+    assert pinned[name] != "0.0.1"
+    (tmp_path / f"{folder}-0.0.1.dist-info").mkdir()
+    (tmp_path / f"{folder}-0.0.1.dist-info" / "METADATA").write_text(f"Name: {name}\nVersion: 0.0.1\n")
     args = ["snakemake", "--cores", "1", "--dry-run", "--quiet", "rules"]
     planned = run(args, built, env={"PYTHONPATH": str(tmp_path)})
-    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", planned.stdout, flags=re.MULTILINE))
-    assert {rule: int(n) for rule, n in counts.items() if rule != "total"} == {
-        "clean": 1,
-        **EVERY_NOTEBOOK,
-        **REPORTING,
-    }
+    assert counts_of(planned.stdout) == expected
     assert planned_jobs(built) == {}
 
 
@@ -224,6 +234,41 @@ def test_outputs_edited_by_hand_are_made_again_and_never_recorded(shared_build, 
 
 
 @pytest.mark.slow
+def test_a_dry_run_plans_what_make_makes_again(built, tmp_path):
+    """An edited output is named, and the plan shows its job (and what reads it), as make will run."""
+    path = built / "tables/thesis.md"
+    kept = shutil.copy2(path, tmp_path / "thesis.md")
+    try:
+        path.write_text(path.read_text() + "an edit\n")
+        args = ["snakemake", "--cores", "1", "--dry-run", "--quiet", "rules"]
+        planned = run(args, built)
+        assert "make: 1 output(s) changed after the job that made them; `make` makes them again:" in planned.stdout
+        assert counts_of(planned.stdout) == {"thesis": 1, "claims": 1, **REPORTING}
+        assert path.read_text().endswith("an edit\n")  # a dry run moves nothing
+    finally:
+        shutil.copy2(kept, path)
+    assert planned_jobs(built) == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["removed", "garbled"])
+def test_outputs_whose_byte_records_are_gone_are_all_rebuilt(shared_build, tmp_path, damage):
+    """Without the steps' records of what they wrote (bilateral.made), an edited output would pass
+    for current again: make rebuilds them all, as when Snakemake's own records are gone."""
+    project = built_copy(shared_build, tmp_path)
+    records = project / ".snakemake/bilateral/made"
+    if damage == "removed":
+        shutil.rmtree(records)
+        why = ".snakemake/bilateral/made, each step's record of the bytes it wrote, is missing while outputs are there"
+    else:
+        next(records.glob("*.json")).write_text("{")
+        why = "not a record of an output"
+    planned = run(["snakemake", "--cores", "1", "--dry-run", "--quiet", "rules"], project)
+    assert why in planned.stdout and "rebuilding them all (--forceall)" in planned.stdout
+    assert counts_of(planned.stdout) == {"clean": 1, **EVERY_NOTEBOOK, **REPORTING}
+
+
+@pytest.mark.slow
 def test_outputs_whose_records_are_gone_are_all_rebuilt(shared_build, tmp_path):
     """`rm -rf .snakemake` takes Snakemake's record of what made each output (settings, files):
     it would then take any output as current, even one made from an edit since undone. make
@@ -233,12 +278,7 @@ def test_outputs_whose_records_are_gone_are_all_rebuilt(shared_build, tmp_path):
     args = ["snakemake", "--cores", "1", "--dry-run", "--quiet", "rules"]
     planned = run(args, project)
     assert "Snakemake's record of the settings and files each output was made from, is missing" in planned.stdout
-    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", planned.stdout, flags=re.MULTILINE))
-    assert {rule: int(n) for rule, n in counts.items() if rule != "total"} == {
-        "clean": 1,
-        **EVERY_NOTEBOOK,
-        **REPORTING,
-    }
+    assert counts_of(planned.stdout) == {"clean": 1, **EVERY_NOTEBOOK, **REPORTING}
     for folder in ("data/processed", "figures", "tables", "report"):
         shutil.rmtree(project / folder)
     (project / "figures").mkdir()

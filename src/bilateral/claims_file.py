@@ -26,8 +26,8 @@ def check_file(path: str | Path) -> None:
 
 def load(path: str | Path) -> list[dict]:
     """The claims, checked against config/claims.schema.yaml (errors name key path and line),
-    then for what a schema cannot say: unique ids, windows in order, an extremum's year in its
-    window, no growth of the balance."""
+    then for what a schema cannot say: unique ids, windows of two years or more in order, growth
+    from an earlier year to a later one, an extremum's year in its window, no growth of the balance."""
     label = yamlfile.entry_label("claims", "claim")
     document, lines = yamlfile.read_checked(path, "the paper's claims", SCHEMA, ClaimError, label)
     claims = document["claims"]
@@ -36,10 +36,14 @@ def load(path: str | Path) -> list[dict]:
         raise ClaimError(f"{path}: duplicate claim ids {sorted({i for i in ids if ids.count(i) > 1})}")
     for number, claim in enumerate(claims):
         where = f"{path}, line {lines[('claims', number)]}: claims[{number}] (claim {claim['id']!r})"
-        if "window" in claim and claim["window"][0] > claim["window"][1]:
+        if "window" in claim and claim["window"][0] >= claim["window"][1]:
             first, last = claim["window"]
+            if first == last:  # a trend through one point, an extreme of one value: nothing to check
+                raise ClaimError(f"{where}: the window [{first}, {last}] is one year; a window spans two or more")
             swap = f"swap them: [{last}, {first}]"
             raise ClaimError(f"{where}: the window [{first}, {last}] ends before it starts; {swap}")
+        if claim["check"] == "growth" and claim["from"] >= claim["to"]:
+            raise ClaimError(f"{where}: growth from {claim['from']} to {claim['to']}: 'from' must be the earlier year")
         if claim["check"] == "extremum" and not claim["window"][0] <= claim["year"] <= claim["window"][1]:
             raise ClaimError(f"{where}: year {claim['year']} is outside the window {claim['window']}")
         if claim["check"] in ("growth", "yoy_direction") and claim["series"] == "balance":

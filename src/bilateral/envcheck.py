@@ -19,7 +19,7 @@ from pathlib import Path
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 
 
-def _key(name: str) -> str:
+def normalised(name: str) -> str:
     """A distribution's name as packaging normalises it (PEP 503): `Jinja2`, `jinja2` and `jinja-2` match."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -37,14 +37,14 @@ def installed_versions() -> dict[str, str]:
         for name in names:
             if name.endswith(".dist-info") and "-" in name:
                 distribution, _, version = name[: -len(".dist-info")].partition("-")
-                versions.setdefault(_key(distribution), version)  # the first on sys.path wins, as for imports
+                versions.setdefault(normalised(distribution), version)  # the first on sys.path wins, as for imports
     return versions
 
 
 def version_of(name: str, versions: dict[str, str]) -> str | None:
     """From the listing; a distribution not listed there (e.g. an .egg-info) is asked for by name."""
-    if _key(name) in versions:
-        return versions[_key(name)]
+    if normalised(name) in versions:
+        return versions[normalised(name)]
     from importlib import metadata  # only here: its import is half of this check's time
 
     try:

@@ -39,10 +39,16 @@ def _record_path(root: Path, name: str) -> Path:
     return root / FOLDER / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
 
 
+def _stamp(status: os.stat_result) -> list[int]:
+    """What any write changes: the size, the modification time, and the change time, which no one
+    can set back (`touch -r` or `cp -p` put the old modification time back on an edited file)."""
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+
+
 def _write(root: Path, name: str, sha256: str, status: os.stat_result) -> None:
     path = _record_path(root, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    entry = {"path": name, "sha256": sha256, "size": status.st_size, "mtime_ns": status.st_mtime_ns}
+    entry = {"path": name, "sha256": sha256, "stamp": _stamp(status)}
     # Written whole or not at all: jobs finishing at once each write their own files.
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     partial.write_text(json.dumps(entry) + "\n", encoding="utf-8")
@@ -56,6 +62,13 @@ def record(outputs, root: str | Path = ".") -> None:
         target = root / name
         if target.is_file():
             _write(root, name, _sha256(target), target.stat())
+
+
+def forget(outputs, root: str | Path = ".") -> None:
+    """A step starts: it will write these outputs again. Their records go first, so that one left
+    half-written by a killed run is not taken for an edit (Snakemake makes it again)."""
+    for name in map(str, outputs):
+        _record_path(Path(root), name).unlink(missing_ok=True)
 
 
 def recorded(name: str, root: str | Path = ".") -> str | None:
@@ -73,27 +86,41 @@ class Changed:
     found: str
 
 
+class RecordsDamaged(Exception):
+    """A record cannot be read: which output it vouches for is unknown."""
+
+
 def changed(root: str | Path = ".") -> list[Changed]:
-    """The outputs whose content is no longer what their job wrote. Only a file whose size or time
-    differs from the record is read again; one with the same bytes (touched, copied back) gets its
-    record's time updated, so that the next look is a stat again."""
+    """The outputs whose content is no longer what their job wrote, by path. Only a file whose size
+    or times differ from the record is read again; one with the same bytes (touched, copied) gets
+    its record's stamp updated, so that the next look is a stat again. Raises RecordsDamaged if a
+    record is unreadable."""
     root = Path(root)
     found = []
     for path in sorted((root / FOLDER).glob("*.json")):
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
-            target = root / entry["path"]
-            status = target.stat()
-        except (OSError, ValueError, KeyError):
-            continue  # an output removed (Snakemake makes it again) or a record half gone
-        if (status.st_size, status.st_mtime_ns) == (entry["size"], entry["mtime_ns"]):
+            name, sha256, stamp = entry["path"], entry["sha256"], entry["stamp"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise RecordsDamaged(f"{path.relative_to(root)}: not a record of an output ({error})") from None
+        try:
+            status = (root / name).stat()
+        except OSError:
+            continue  # an output removed: Snakemake makes it again
+        if _stamp(status) == stamp:
             continue
-        sha256 = _sha256(target)
-        if sha256 == entry["sha256"]:
-            _write(root, entry["path"], sha256, status)
+        now = _sha256(root / name)
+        if now == sha256:
+            _write(root, name, now, status)
         else:
-            found.append(Changed(entry["path"], entry["sha256"], sha256))
-    return found
+            found.append(Changed(name, sha256, now))
+    return sorted(found, key=lambda entry: entry.path)
+
+
+def kept(root: str | Path = ".") -> bool:
+    """Are there records at all (outputs built before them, or .snakemake/bilateral removed, have none)?"""
+    folder = Path(root) / FOLDER
+    return folder.is_dir() and any(folder.glob("*.json"))
 
 
 def set_aside(files: list[Changed], root: str | Path = ".") -> Path:
@@ -123,6 +150,6 @@ def check_as_made(names, root: str | Path = ".") -> None:
     if wrong:
         raise ChangedOutput(
             f"{', '.join(wrong)}: changed after the job that made it; a record of it would vouch for what no "
-            f"step of the workflow wrote. `make` moves it aside and makes it again (or: snakemake --forcerun "
-            f"{' '.join(wrong)})"
+            f"step of the workflow wrote. `make` moves it aside into {EDITED}/ and makes it again "
+            f"(`snakemake --forcerun {' '.join(wrong)}` would make it again without keeping the edit)"
         )

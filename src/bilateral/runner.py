@@ -205,14 +205,30 @@ OUTPUT_FOLDERS = ("data/processed", "figures", "tables", "report")
 FORCE_ALL = ("--forceall", "-F")
 
 
-def records_lost(root: Path) -> bool:
-    """Outputs are there but Snakemake's record of what made them is not (step 5)."""
-    metadata = root / ".snakemake" / "metadata"
-    if metadata.is_dir() and any(metadata.iterdir()):
-        return False
+def _outputs_there(root: Path) -> bool:
     return any(
         path.is_file() and path.name != "README.md" for folder in OUTPUT_FOLDERS for path in (root / folder).rglob("*")
     )
+
+
+def records_lost(root: Path) -> str | None:
+    """Why the outputs that are there cannot be told current (step 5), or None: Snakemake's record of
+    what made them is gone, or the steps' record of what they wrote (bilateral.made) is gone or damaged."""
+    metadata = root / ".snakemake" / "metadata"
+    if not (metadata.is_dir() and any(metadata.iterdir())):
+        if _outputs_there(root):
+            return (
+                ".snakemake/metadata, Snakemake's record of the settings and files each output was made"
+                " from, is missing while outputs are there"
+            )
+        return None
+    try:
+        made.changed(root)
+    except made.RecordsDamaged as error:
+        return f"{error}: which output it vouches for is unknown"
+    if not made.kept(root) and _outputs_there(root):
+        return f"{made.FOLDER}, each step's record of the bytes it wrote, is missing while outputs are there"
+    return None
 
 
 def with_records(argv: list[str], root: Path, out=_say) -> list[str]:
@@ -220,34 +236,43 @@ def with_records(argv: list[str], root: Path, out=_say) -> list[str]:
     planning_only = {"-n", "--dry-run", "--dryrun"}
     if any(arg.split("=")[0] in (*FORCE_ALL, *(set(NO_JOBS) - planning_only)) for arg in argv):
         return argv
-    if not records_lost(root):
+    lost = records_lost(root)
+    if lost is None:
         return argv
-    out(
-        "make: .snakemake/metadata, Snakemake's record of the settings and files each output was made"
-        " from, is missing while outputs are there: rebuilding them all (--forceall), since nothing"
-        " tells which of them are current"
-    )
+    out(f"make: {lost}: rebuilding them all (--forceall), since nothing tells which of them are current")
     return ["--forceall", *argv]  # first: after a `--`, an option would be read as a target
 
 
-def set_aside_edited(argv: list[str], root: Path, out=_say) -> None:
-    """Step 5's first part: outputs changed since their job go aside, so the run makes them again; a
-    run that makes nothing (a dry run, --touch, ...) only names them."""
-    edited = made.changed(root)
+DRY_RUN = ("-n", "--dry-run", "--dryrun")
+
+
+def set_aside_edited(argv: list[str], root: Path, out=_say) -> list[str]:
+    """Step 5's first part: outputs changed since their job go aside, so the run makes them again.
+    A dry run plans them (--forcerun on those files); another run that makes nothing (--touch, a
+    summary, ...) only names them. Damaged records are left to with_records."""
+    try:
+        edited = made.changed(root)
+    except made.RecordsDamaged:
+        return argv
     if not edited:
-        return
+        return argv
+    names = [entry.path for entry in edited]
     if any(arg.split("=")[0] in NO_JOBS for arg in argv):
         out(f"make: {len(edited)} output(s) changed after the job that made them; `make` makes them again:")
-        for entry in edited:
-            out(f"  {entry.path}")
-        return
+        for name in names:
+            out(f"  {name}")
+        if any(arg.split("=")[0] in DRY_RUN for arg in argv):
+            # A list of files ends at the next option (--dry-run again, already given).
+            return ["--forcerun", *names, "--dry-run", *argv]
+        return argv
     folder = made.set_aside(edited, root)
     out(
         f"make: {len(edited)} output(s) changed after the job that made them: moved to"
         f" {folder.relative_to(root)}/ and made again:"
     )
-    for entry in edited:
-        out(f"  {entry.path}")
+    for name in names:
+        out(f"  {name}")
+    return argv
 
 
 # Snakemake's scheduler, for its job rate limit (`--max-jobs-per-timespan`, 100 jobs per 1 s by
@@ -299,8 +324,7 @@ def main(argv: list[str]) -> int:
     lock = _acquire(root)
     try:
         prepare(root, snakemake)
-        set_aside_edited(argv, root)
-        argv = with_records(argv, root)
+        argv = with_records(set_aside_edited(argv, root), root)
         if not local(argv):
             return run([*snakemake, *argv], root)
         with kernelfork.server():

@@ -7,6 +7,7 @@ Which files the workflow writes is not here: the rules' own output patterns decl
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -370,20 +371,39 @@ def package_files(root: str | Path = ".") -> list[Path]:
     return sorted([*Path(root).glob("src/bilateral/**/*.py"), *Path(root).glob("scripts/*.py")])
 
 
-def environment_digest(lock: str | Path = "requirements.lock") -> str:
-    """sha256 over the installed version of every package the lock pins (pandas, matplotlib,
-    great-tables...): a step's outputs depend on them as on the package's code, and the provenance
-    record names these versions. Installed, not pinned: a package changed by hand counts too. The
-    same for .venv and .venv-cluster, whose shared pins are identical (tests/test_environment.py)."""
-    installed = envcheck.installed_versions()
-    pins = envcheck.PIN.findall(Path(lock).read_text(encoding="utf-8"))
-    listing = "".join(f"{name}=={envcheck.version_of(name, installed)}\n" for name, _ in sorted(pins))
+RUNTIME_CACHE = Path(".snakemake") / "bilateral" / "runtime-packages.json"
+
+
+def environment_digest(root: str | Path = ".") -> str:
+    """sha256 over the installed version of every package the steps run on (pandas, matplotlib,
+    great-tables...: pyproject.toml's dependencies and what they require; bilateral.runtime_packages):
+    a step's outputs depend on them as on the package's code, and the provenance record names their
+    versions. Installed, not pinned: a package changed by hand counts too; the test and build tools
+    (ruff, pytest) do not. Walking the packages' metadata takes a fifth of a second, so the result is
+    kept in .snakemake/ under the installed distributions and the dependencies listed."""
+    root = Path(root)
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    key = hashlib.sha256(json.dumps([sorted(envcheck.installed_versions().items()), pyproject]).encode()).hexdigest()
+    cache = root / RUNTIME_CACHE
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        versions = kept["versions"] if kept["key"] == key else None
+    except (OSError, ValueError, KeyError, TypeError):
+        versions = None
+    if versions is None:
+        from . import runtime_packages  # packaging and the metadata walk: only when something changed
+
+        versions = runtime_packages.of_project(root / "pyproject.toml")
+        with contextlib.suppress(OSError):  # a read-only checkout still runs, reading them each time
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            write_text(cache, json.dumps({"key": key, "versions": versions}, indent=1) + "\n")
+    listing = "".join(f"{name}=={version}\n" for name, version in sorted(versions.items()))
     return hashlib.sha256(listing.encode()).hexdigest()
 
 
 def code_digest(root: str | Path = ".") -> str:
-    """One value for what runs a step: the package, the rules' scripts and the installed packages."""
-    parts = f"{digest(package_files(root), root)} {environment_digest(Path(root) / 'requirements.lock')}"
+    """One value for what runs a step: the package, the rules' scripts and the packages they run on."""
+    parts = f"{digest(package_files(root), root)} {environment_digest(root)}"
     return hashlib.sha256(parts.encode()).hexdigest()
 
 
