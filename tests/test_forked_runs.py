@@ -22,7 +22,7 @@ import os, sys
 from types import SimpleNamespace
 from bilateral.notebooks import execute_job
 from bilateral.step import begin
-begin(SimpleNamespace(log=[sys.argv[3]]))  # as scripts/run_notebook.py begins
+begin(SimpleNamespace(log=[sys.argv[3]], output=[sys.argv[2]]))  # as scripts/run_notebook.py begins
 execute_job(sys.argv[1], sys.argv[2], {"probe_path": sys.argv[4], "factor": 3}, kernel="python3", log=sys.argv[3])
 print(os.getpid())
 """

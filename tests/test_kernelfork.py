@@ -73,6 +73,14 @@ def _run_job(folder: Path, name: str, env: dict) -> tuple[bytes, int, int, str]:
     return out.read_bytes(), int(job), int(probe.read_text()), "\n".join(printed)
 
 
+def _command_line(process: psutil.Process) -> str:
+    """A child's command line; '' for one that has exited (a zombie an earlier test left unreaped)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
 def _env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in (kernelfork.ADDRESS, "SLURM_JOB_ID")}
     return env | kernelfork.ONE_THREAD | {"PROBE": "job's own"} | extra
@@ -83,7 +91,7 @@ def test_a_forked_kernel_gives_the_bytes_of_a_usual_one(tmp_path):
     usual, job, parent, usual_stdout = _run_job(tmp_path, "usual", _env())
     assert parent == job  # started by the job itself
     with kernelfork.server() as address:
-        server = [p for p in psutil.Process().children() if kernelfork.__name__ in " ".join(p.cmdline())]
+        server = [p for p in psutil.Process().children() if kernelfork.__name__ in _command_line(p)]
         # A name as long as "usual": papermill lays out a long parameter line by its length (black).
         forked, job, parent, forked_stdout = _run_job(tmp_path, "forks", _env(**{kernelfork.ADDRESS: address}))
     assert parent != job and parent == server[0].pid  # the server forked it

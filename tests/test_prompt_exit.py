@@ -67,7 +67,7 @@ import logging, sys
 from types import SimpleNamespace
 from bilateral.step import begin
 
-begin(SimpleNamespace(log=[sys.argv[1]]))
+begin(SimpleNamespace(log=[sys.argv[1]], output=[]))
 logging.getLogger("step").info("the step's last message")
 
 
