@@ -42,6 +42,10 @@ check_sources_params()
 
 
 onstart:
+    # Jobs follow: the kernel server of a `make` run (bilateral.kernelfork) does its imports now.
+    from bilateral.kernelfork import warm_up
+
+    warm_up()
     # Jobs are about to change outputs: the record and the page describe the last complete build and
     # would pass for current if this run failed, were interrupted or built only some targets (say
     # `snakemake figures/figure1.png`); the run that writes them anew is one that asks for them.

@@ -107,6 +107,30 @@ def test_a_forked_kernel_gives_the_bytes_of_a_usual_one(tmp_path):
     assert forked_stdout == usual_stdout
 
 
+def _has_imported(process: psutil.Process, package: str) -> bool:
+    """Has `process` loaded one of `package`'s compiled modules (numpy's: what pandas imports first)?"""
+    return any(f"/site-packages/{package}/" in region.path for region in process.memory_maps(grouped=True))
+
+
+@pytest.mark.slow
+def test_a_server_expecting_no_job_imports_only_when_knocked(tmp_path, monkeypatch):
+    """The runner expects no job (runner.jobs_expected): the server waits, idle, for the workflow's
+    onstart hook (warm_up) or a job, and then serves as one that imported at once."""
+    with kernelfork.server(preload=False) as address:
+        (server,) = [p for p in psutil.Process().children() if kernelfork.__name__ in _command_line(p)]
+        time.sleep(2)  # a server importing at once has numpy loaded by now (about a second of CPU)
+        assert not _has_imported(server, "numpy")
+        assert server.cpu_times().user < 0.5
+        monkeypatch.setenv(kernelfork.ADDRESS, address)
+        kernelfork.warm_up()
+        deadline = time.monotonic() + 60
+        while not _has_imported(server, "numpy") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _has_imported(server, "numpy")
+        _, job, parent, _ = _run_job(tmp_path, "forks", _env(**{kernelfork.ADDRESS: address}))
+    assert parent != job and parent == server.pid  # the knock, an empty request, did not stop it
+
+
 @pytest.mark.slow
 def test_without_an_answering_server_the_kernel_starts_as_usual(tmp_path):
     nobody = tmp_path / "no-server"

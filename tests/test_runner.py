@@ -13,7 +13,7 @@ import psutil
 import pytest
 from conftest import ROOT
 
-from bilateral import runner
+from bilateral import made, runner
 from bilateral.envcheck import problems
 
 
@@ -293,3 +293,91 @@ def test_a_rate_set_in_a_profile_is_left_to_it(tmp_path, monkeypatch, where):
     # What the test relies on: without the key the rate is given.
     (folder / "profile.yaml").write_text("cores: 2\n")
     assert runner.with_local_rate(["--cores", "2"], tmp_path)[:2] == list(runner.LOCAL_RATE)
+
+
+def _recorded_project(root: Path) -> Path:
+    """A project as a complete build leaves it, as far as jobs_expected looks: a config file, an
+    output with its record, and a plain run that ended well after both were written."""
+    (root / "config").mkdir()
+    (root / "config" / "config.yaml").write_text("figure_dpi: 300\n")
+    (root / "figures").mkdir()
+    (root / "figures" / "figure1.png").write_bytes(b"png")
+    made.record(["figures/figure1.png"], root)
+    past = time.time_ns() - 60 * 10**9
+    for path in (root / "config" / "config.yaml", root / "figures" / "figure1.png"):
+        os.utime(path, ns=(past, past))
+    runner.note_run(["--cores", "all"], root, started=time.time_ns() - 30 * 10**9, code=0)
+    return root
+
+
+def _newer(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("edited\n")  # written now: after the last run's start, 30 s ago
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["--cores", "all"], ["--cores=2", "--quiet"], ["-j", "2", "--quiet", "rules"], ["all"]]
+)
+def test_a_plain_make_after_a_good_run_with_nothing_changed_expects_no_job(tmp_path, argv):
+    assert runner.jobs_expected(argv, _recorded_project(tmp_path)) is False
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--cores", "all", "--configfile", "config/config.yaml", "mine.yaml"],
+        ["--forcerun", "figure"],
+        ["--forceall"],
+        ["figures/figure1.png"],
+        ["--config", "figure_dpi=150"],
+    ],
+)
+def test_any_option_beyond_the_cores_expects_jobs(tmp_path, argv):
+    assert runner.jobs_expected(argv, _recorded_project(tmp_path)) is True
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "config/config.yaml",  # a setting edited
+        "notebooks/trade_figure.ipynb",  # a new file of the project's
+        "deleted output",
+        "no run ended well",
+        "records gone",
+        "damaged record",
+        "job left incomplete",
+    ],
+)
+def test_a_change_since_the_last_good_run_expects_jobs(tmp_path, change):
+    root = _recorded_project(tmp_path)
+    if change == "deleted output":
+        (root / "figures" / "figure1.png").unlink()
+    elif change == "no run ended well":
+        runner.note_run(["--cores", "all"], root, started=time.time_ns(), code=1)
+    elif change == "records gone":
+        shutil.rmtree(root / made.FOLDER)
+    elif change == "damaged record":
+        next((root / made.FOLDER).glob("*.json")).write_text("{")
+    elif change == "job left incomplete":
+        _newer(root / runner.INCOMPLETE / "ZmlndXJlcy9maWd1cmUxLnBuZw==")
+        os.utime(root / runner.INCOMPLETE / "ZmlndXJlcy9maWd1cmUxLnBuZw==", ns=(0, 0))
+    else:
+        _newer(root / change)
+    assert runner.jobs_expected(["--cores", "all"], root) is True
+
+
+@pytest.mark.parametrize(
+    "written", ["figures/figure2.png", "logs/figure.log", ".snakemake/log/x.log", "src/m/__pycache__/a.pyc"]
+)
+def test_what_the_run_itself_writes_is_not_a_change(tmp_path, written):
+    root = _recorded_project(tmp_path)
+    _newer(root / written)
+    assert runner.jobs_expected(["--cores", "all"], root) is False
+
+
+def test_a_run_with_other_settings_leaves_the_next_plain_one_expecting_jobs(tmp_path):
+    root = _recorded_project(tmp_path)
+    runner.note_run(["--configfile", "config/config.yaml", "mine.yaml"], root, started=time.time_ns(), code=0)
+    assert runner.jobs_expected(["--cores", "all"], root) is True
+    runner.note_run(["--cores", "all"], root, started=time.time_ns(), code=0)
+    assert runner.jobs_expected(["--cores", "all"], root) is False

@@ -57,6 +57,7 @@ PRELOAD = (
     "bilateral.forked_kernel",
 )
 LAUNCHER = ["-m", "ipykernel_launcher"]
+LATER = ["--imports-at-first-connection"]  # the server's option for server(preload=False)
 # Environment variables read when the interpreter or a preloaded library starts, never again: the
 # hash seed, sys.path, the locale, the thread pools numpy's BLAS sizes at import, matplotlib's
 # configuration. A forked kernel has the server's values: it is forked only for a job whose values
@@ -236,8 +237,9 @@ def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(data), fds
 
 
-def serve(listener: socket.socket, owner: int) -> None:
-    """Answer kernel requests on `listener` until process `owner` is gone."""
+def serve(listener: socket.socket, owner: int, preload: bool = True) -> None:
+    """Answer kernel requests on `listener` until process `owner` is gone; the imports done at once
+    with `preload`, else at the first connection."""
     forked: set[int] = set()
     started_with = read_at_start(os.environ)  # before _preload sets MPLBACKEND, as a kernel does later
 
@@ -257,9 +259,15 @@ def serve(listener: socket.socket, owner: int) -> None:
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    # At once, while Snakemake builds its plan (on the other core): by the first notebook job the
-    # imports are done. A job that asks sooner waits in the listening queue, as long as its own
-    # kernel would spend on them. Runs that start no job do not start this server (runner.local).
+    # With `preload`, at once, while Snakemake builds its plan (on the other core): by the first
+    # notebook job the imports are done. Without (the runner expects no job: runner.jobs_expected),
+    # not before a job is coming, since a no-op would spend a second of CPU here for nothing: the
+    # workflow's onstart hook, which Snakemake runs only when jobs follow, knocks (warm_up), as does
+    # any job that asks sooner. A job that asks during the imports waits in the listening queue, as
+    # long as its own kernel would spend on them. Runs that cannot start a job here do not start this
+    # server at all (runner.local).
+    if not preload and not _knocked(listener, owner):
+        return
     _preload()
     if threading.active_count() > 1:
         # A fork copies only the calling thread: a lock another thread held would stay locked in
@@ -310,6 +318,17 @@ def serve(listener: socket.socket, owner: int) -> None:
             except OSError:  # the job gave up waiting and started a kernel of its own
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
+
+
+def _knocked(listener: socket.socket, owner: int) -> bool:
+    """Wait until a connection is waiting (left in the queue for serve's loop); False if the owner
+    is gone first."""
+    while owner_alive(owner):
+        with contextlib.suppress(InterruptedError):
+            if select.select([listener], [], [], 1.0)[0]:
+                return True
+    _remove(listener.getsockname())
+    return False
 
 
 def _remove(address: str) -> None:
@@ -368,6 +387,16 @@ def _answer(connection: socket.socket) -> dict | None:
     return json.loads(answer)
 
 
+def warm_up() -> None:
+    """Have the server of this run, if one runs, do its imports now: jobs follow (the workflow's
+    onstart hook)."""
+    address = os.environ.get(ADDRESS)
+    if not address:
+        return
+    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as knock:
+        knock.connect(address)  # queued, then read as a request without a line and dropped
+
+
 def request_kernel(cmd: list[str], env: dict, cwd: str) -> int | None:
     """The pid of a kernel forked for `cmd`, or None where the usual start is needed."""
     if len(cmd) < 3 or cmd[1:3] != LAUNCHER or os.path.abspath(cmd[0]) != sys.executable:
@@ -409,9 +438,10 @@ def request_run(run: dict, env: dict, cwd: str) -> dict | None:
 
 
 @contextlib.contextmanager
-def server():
+def server(preload: bool = True):
     """A server for the duration of the `with` block, its address in the environment of the
-    processes started inside it (Snakemake, hence its jobs)."""
+    processes started inside it (Snakemake, hence its jobs); its imports done at once with
+    `preload`, else when the first connection comes (serve)."""
     import subprocess
     import tempfile
 
@@ -430,7 +460,8 @@ def server():
                 return
             listener.listen(64)
             process = subprocess.Popen(
-                [sys.executable, "-m", "bilateral.kernelfork", str(listener.fileno()), str(os.getpid())],
+                [sys.executable, "-m", "bilateral.kernelfork", str(listener.fileno()), str(os.getpid())]
+                + ([] if preload else LATER),
                 stdin=subprocess.DEVNULL,
                 env=os.environ | ONE_THREAD,
                 pass_fds=(listener.fileno(),),
@@ -450,14 +481,17 @@ def server():
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python -m bilateral.kernelfork LISTENING_FD OWNER_PID (started by server())", file=sys.stderr)
+    if len(argv) not in (2, 3) or argv[2:] not in ([], LATER):
+        print(
+            f"usage: python -m bilateral.kernelfork LISTENING_FD OWNER_PID [{LATER[0]}] (started by server())",
+            file=sys.stderr,
+        )
         return 2
     # `python -m` put this server's folder first in sys.path, as it puts a usual kernel's folder, which
     # ipykernel_launcher then removes: removed here before any fork, whatever folder a job is in.
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
         del sys.path[0]
-    serve(socket.socket(fileno=int(argv[0])), int(argv[1]))
+    serve(socket.socket(fileno=int(argv[0])), int(argv[1]), preload=argv[2:] != LATER)
     return 0
 
 

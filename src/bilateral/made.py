@@ -90,6 +90,22 @@ class RecordsDamaged(Exception):
     """A record cannot be read: which output it vouches for is unknown."""
 
 
+def _entries(root: Path):
+    """(output, sha256, stamp) of every record; RecordsDamaged at one that cannot be read."""
+    for path in sorted((root / FOLDER).glob("*.json")):
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            yield entry["path"], entry["sha256"], entry["stamp"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise RecordsDamaged(f"{path.relative_to(root)}: not a record of an output ({error})") from None
+
+
+def missing(root: str | Path = ".") -> list[str]:
+    """The recorded outputs that are no longer there (deleted, or set aside)."""
+    root = Path(root)
+    return sorted(name for name, _, _ in _entries(root) if not (root / name).exists())
+
+
 def changed(root: str | Path = ".") -> list[Changed]:
     """The outputs whose content is no longer what their job wrote, by path. Only a file whose size
     or times differ from the record is read again; one with the same bytes (touched, copied) gets
@@ -97,12 +113,7 @@ def changed(root: str | Path = ".") -> list[Changed]:
     record is unreadable."""
     root = Path(root)
     found = []
-    for path in sorted((root / FOLDER).glob("*.json")):
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            name, sha256, stamp = entry["path"], entry["sha256"], entry["stamp"]
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise RecordsDamaged(f"{path.relative_to(root)}: not a record of an output ({error})") from None
+    for name, sha256, stamp in _entries(root):
         try:
             status = (root / name).stat()
         except OSError:

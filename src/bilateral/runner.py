@@ -28,6 +28,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -308,6 +309,76 @@ def with_local_rate(argv: list[str], root: Path) -> list[str]:
     return argv if rate_in_profiles(root) else [*LOCAL_RATE, *argv]
 
 
+# Options of a plain `make` (and their values), which ask for nothing beyond what is out of date.
+PLAIN = {"--cores": 1, "-c": 1, "--jobs": 1, "-j": 1, "--max-jobs-per-timespan": 1}
+QUIET = ("--quiet", "-q")
+INCOMPLETE = Path(".snakemake") / "incomplete"
+# Its modification time: when the last run here that ended well started (jobs_expected).
+LAST_GOOD_RUN = Path(".snakemake") / "bilateral" / "last-good-run"
+
+
+def _plain(argv: list[str]) -> bool:
+    rest = iter(argv)
+    for arg in rest:
+        name = arg.split("=")[0]
+        if name in PLAIN:
+            if "=" not in arg:
+                next(rest, None)
+        elif name not in QUIET and not (arg in ("all", "rules", "progress", "host", "reason") and name == arg):
+            return False
+    return True
+
+
+def _newest_input(root: Path) -> int:
+    """The latest modification time (ns) of the project's files outside its outputs and hidden folders."""
+    outputs = {*OUTPUT_FOLDERS, "logs"}
+    newest = 0
+    for folder, subfolders, files in os.walk(root):
+        here = Path(folder).relative_to(root)
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if not name.startswith(".") and name != "__pycache__" and (here / name).as_posix() not in outputs
+        ]
+        for name in files:
+            with contextlib.suppress(OSError):
+                newest = max(newest, os.stat(os.path.join(folder, name)).st_mtime_ns)
+    return newest
+
+
+def jobs_expected(argv: list[str], root: Path) -> bool:
+    """Will this run start jobs? A guess, in a few milliseconds, for the kernel server only: it does its
+    imports (a second of CPU) at once if so, while Snakemake plans, and otherwise only when Snakemake
+    says jobs follow (the workflow's onstart hook), which then delays the first notebook by about the
+    same. No for a plain `make` when nothing has changed since the start of the last run that ended
+    well: no option beyond the cores, every recorded output there, no job left incomplete, no file
+    of the project newer. A wrong guess costs that second, never a wrong output."""
+    if not _plain(argv):
+        return True
+    try:
+        last = (root / LAST_GOOD_RUN).stat().st_mtime_ns
+        if not made.kept(root) or made.missing(root):
+            return True
+    except (OSError, made.RecordsDamaged):
+        return True
+    incomplete = root / INCOMPLETE
+    if incomplete.is_dir() and any(incomplete.iterdir()):
+        return True
+    return _newest_input(root) >= last
+
+
+def note_run(argv: list[str], root: Path, started: int, code: int) -> None:
+    """For jobs_expected: when a plain run that ended well started (`started`, ns). After any other
+    run (a failure, another config, only some targets) the next plain one likely has jobs."""
+    path = root / LAST_GOOD_RUN
+    if code != 0 or not _plain(argv):
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    os.utime(path, ns=(started, started))
+
+
 def local(argv: list[str]) -> bool:
     """Will jobs of this run start on this machine (no executor or profile given, not a dry run)?"""
     return not any(arg.split("=")[0] in (*ELSEWHERE, *NO_JOBS) for arg in argv)
@@ -327,8 +398,11 @@ def main(argv: list[str]) -> int:
         argv = with_records(set_aside_edited(argv, root), root)
         if not local(argv):
             return run([*snakemake, *argv], root)
-        with kernelfork.server():
-            return run([*snakemake, *with_local_rate(argv, root)], root)
+        started = time.time_ns()
+        with kernelfork.server(preload=jobs_expected(argv, root)):
+            code = run([*snakemake, *with_local_rate(argv, root)], root)
+        note_run(argv, root, started, code)
+        return code
     finally:
         lock.close()
 
