@@ -8,7 +8,7 @@ from snakemake.utils import validate
 
 # Modules that import no pandas: a load (every snakemake call, every job) does not need it (about
 # 0.2 s); tests/test_load_imports.py checks it.
-from bilateral import claims_file, dots_names, inputs, pair_sources, pairs_shape, regimes, settings
+from bilateral import claims_file, defaults, dots_names, inputs, pair_sources, pairs_shape, regimes, settings, yamlfile
 from bilateral import pairs as run_pairs
 from bilateral.imts.request import plan_fields
 from bilateral.pair import Pair
@@ -18,6 +18,7 @@ from bilateral.provenance import code_fingerprint
 pairs_shape.check(config.get("pairs"))
 settings.check_finite(config)  # a schema's bounds let NaN through: every comparison with it is false
 config.update(settings.whole_numbers(config))  # figure_dpi: 300.0 is the setting 300
+settings.check_numbers_as_text(config, yamlfile.load_schema(defaults.CONFIG_SCHEMA))  # 1e3 is text to YAML
 validate(config, "../config/schema.yaml", set_default=True)
 # The raw snapshot against its record, the governments and the paper's claims against their
 # schemas: a mistake stops the run naming the file and line, before any notebook starts.

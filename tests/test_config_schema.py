@@ -9,7 +9,7 @@ import pytest
 import yaml
 from conftest import ROOT
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
+from snakemake.utils import update_config, validate
 
 SCHEMA = ROOT / "config" / "schema.yaml"
 
@@ -115,3 +115,31 @@ def test_the_sources_digest_follows_content_not_time(tmp_path, monkeypatch):
     Path("a.yaml").write_text("x: 2\n")
     os.utime("a.yaml", ns=(0, 0))
     assert sources_digest(["a.yaml"]) != expected
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "how"),
+    [
+        # YAML 1.1, as Snakemake reads a config file: a float needs a decimal point and a signed exponent.
+        ("figure_dpi: 1e3", "figure_dpi: '1e3'", "a decimal point and a sign"),
+        ("figure_dpi: 1.2e3", "figure_dpi: '1.2e3'", "a decimal point and a sign"),
+        ("figures: {figure1: {start: 1.981e3}}", "figures.figure1.start: '1.981e3'", "a decimal point and a sign"),
+        ("thesis: {permutations: '9999'}", "thesis.permutations: '9999'", "without quotes"),
+    ],
+)
+def test_a_number_yaml_reads_as_text_is_named_with_how_to_write_it(text, where, how):
+    from bilateral.settings import check_numbers_as_text
+
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    update_config(config, yaml.safe_load(text))
+    with pytest.raises(ValueError, match=rf"^config {re.escape(where)} is read as text, not a number: .*{how}"):
+        check_numbers_as_text(config, yaml.safe_load(SCHEMA.read_text()))
+
+
+@pytest.mark.parametrize("text", ["figure_dpi: 1.0e+3", "figures: {figure1: {title: 1e3}}", "figure_dpi: 300"])
+def test_numbers_yaml_reads_as_numbers_and_text_where_text_belongs_pass(text):
+    from bilateral.settings import check_numbers_as_text
+
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    update_config(config, yaml.safe_load(text))
+    check_numbers_as_text(config, yaml.safe_load(SCHEMA.read_text()))

@@ -371,10 +371,12 @@ def test_outputs_no_longer_declared_are_removed_and_named(shared_build, tmp_path
         ({"thesis": {"camp": "BNP"}}, "config thesis.camp 'BNP': the claim 's5-thesis-awami-league'"),
         # The schema's bounds (0 < alpha < 1) let NaN through; the overlay is refused where it says it.
         ({"thesis": {"alpha": float("nan")}}, "overlay.yaml, line 2, column 10: '.nan' is not a finite number"),
+        # As a user types it: YAML reads 1e3 as text, and the message says so rather than "not an integer".
+        ("figure_dpi: 1e3\n", "config figure_dpi: '1e3' is read as text, not a number"),
     ],
 )
 def test_settings_that_would_fail_late_stop_before_any_work(built, overlay, message):
-    (built / "overlay.yaml").write_text(yaml.safe_dump(overlay))
+    (built / "overlay.yaml").write_text(overlay if isinstance(overlay, str) else yaml.safe_dump(overlay))
     args = ["snakemake", "--cores", "1", "--configfile", "config/config.yaml", "overlay.yaml"]
     result = run(args, built, check=False)
     assert result.returncode != 0 and message in result.stderr
