@@ -5,7 +5,7 @@ import logging
 import sys
 
 from bilateral.atomic import write_text
-from bilateral.made import ChangedOutput
+from bilateral.made import ChangedOutput, forget_missing
 from bilateral.provenance import manifest, pair_panels, remove_stale, remove_stale_pairs
 from bilateral.step import begin, end
 
@@ -42,6 +42,10 @@ def main(snakemake) -> None:
     labels = {job["pair"] for job in snakemake.params.jobs if "pair" in job}
     for name in remove_stale_pairs(labels):
         print(f"removed {name}: its pair is no longer configured", file=sys.stderr)
+    # Every output of the run is there now: a record of one that is not (removed above, or deleted
+    # before the config stopped asking for it) vouches for nothing, and would keep `make` expecting
+    # jobs that will never come (bilateral.runner.jobs_expected).
+    forget_missing()
 
 
 main(snakemake)  # noqa: F821 (Snakemake defines `snakemake` in the script's preamble)

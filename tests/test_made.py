@@ -95,3 +95,20 @@ def test_a_damaged_record_is_named(tmp_path):
     with pytest.raises(made.RecordsDamaged, match=r"^\.snakemake/bilateral/made/[0-9a-f]{32}\.json: not a record"):
         made.changed(project)
     assert made.kept(project)
+
+
+def test_records_of_outputs_no_longer_there_are_forgotten_at_the_end_of_a_run(tmp_path):
+    for name in ("figures/a.png", "figures/b.png"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(name.encode())
+    made.record(["figures/a.png", "figures/b.png"], tmp_path)
+    (tmp_path / "figures/b.png").unlink()
+    assert made.missing(tmp_path) == ["figures/b.png"]
+    made.forget_missing(tmp_path)
+    assert made.missing(tmp_path) == []
+    assert made.recorded("figures/a.png", tmp_path) == hashlib.sha256(b"figures/a.png").hexdigest()
+    # An unreadable record is left for the runner (which rebuilds everything on finding one).
+    (tmp_path / "figures/a.png").unlink()
+    next((tmp_path / made.FOLDER).glob("*.json")).write_text("{")
+    made.forget_missing(tmp_path)
+    assert len(list((tmp_path / made.FOLDER).glob("*.json"))) == 1

@@ -19,6 +19,8 @@ import pytest
 import yaml
 from project_copy import BIN, built_copy, digests, run
 
+from bilateral import made, runner
+
 # Whatever re-runs, the provenance record, the page and the final target follow.
 REPORTING = {"provenance": 1, "html_report": 1, "all": 1}
 EVERY_NOTEBOOK = {"figure": 3, "regime_tables": 1, "history": 1, "thesis": 1, "claims": 1}
@@ -357,6 +359,10 @@ def test_outputs_no_longer_declared_are_removed_and_named(shared_build, tmp_path
     listed = {path for item in record["products"] for path in item["outputs"]}
     on_disk = {p.relative_to(project).as_posix() for d in ("figures", "tables") for p in (project / d).iterdir()}
     assert on_disk - {"figures/README.md", "tables/README.md"} == listed
+    # Their records went with them: the next plain `make` expects no job and has none.
+    assert made.missing(project) == []
+    assert runner.jobs_expected(["--cores", "2"], project) is False
+    assert planned_jobs(project) == {}
 
 
 @pytest.mark.slow

@@ -375,6 +375,39 @@ def test_what_the_run_itself_writes_is_not_a_change(tmp_path, written):
     assert runner.jobs_expected(["--cores", "all"], root) is False
 
 
+def test_an_environment_inside_the_project_is_not_read(tmp_path):
+    root = _recorded_project(tmp_path)
+    for folder, marker in (("env", "conda-meta/history"), ("venv2", "pyvenv.cfg")):
+        _newer(root / folder / marker)
+        _newer(root / folder / "lib" / "site.py")
+    assert runner.jobs_expected(["--cores", "all"], root) is False
+    _newer(root / "notebooks" / "lib" / "site.py")  # the same files elsewhere are the project's
+    assert runner.jobs_expected(["--cores", "all"], root) is True
+
+
+def test_a_marker_that_cannot_be_written_only_keeps_the_imports_at_once(tmp_path):
+    """The marker is a hint: a folder where it cannot be written must not fail a run that went well."""
+    root = _recorded_project(tmp_path)
+    marker = root / runner.LAST_GOOD_RUN
+    marker.unlink()
+    marker.mkdir()  # neither a file to replace nor one to remove
+    (marker / "x").write_text("")
+    for code, argv in ((0, ["--cores", "all"]), (1, ["--cores", "all"]), (0, ["--forceall"])):
+        runner.note_run(argv, root, started=time.time_ns(), code=code)
+    assert sorted(p.name for p in marker.parent.iterdir()) == ["last-good-run", "made"]  # no temporary file left
+
+
+def test_the_marker_is_a_file_of_the_runs_own(tmp_path):
+    """Only its owner may set a file's times: the marker is replaced by a new file, not touched, so
+    that in a project shared by a group the next user's run does not fail on the last one's marker."""
+    root = _recorded_project(tmp_path)
+    before = (root / runner.LAST_GOOD_RUN).stat().st_ino
+    started = time.time_ns() - 5 * 10**9
+    runner.note_run(["--cores", "all"], root, started=started, code=0)
+    after = (root / runner.LAST_GOOD_RUN).stat()
+    assert after.st_ino != before and after.st_mtime_ns == started
+
+
 def test_a_run_with_other_settings_leaves_the_next_plain_one_expecting_jobs(tmp_path):
     root = _recorded_project(tmp_path)
     runner.note_run(["--configfile", "config/config.yaml", "mine.yaml"], root, started=time.time_ns(), code=0)

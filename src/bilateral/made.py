@@ -15,6 +15,7 @@ imports this before Snakemake starts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -104,6 +105,15 @@ def missing(root: str | Path = ".") -> list[str]:
     """The recorded outputs that are no longer there (deleted, or set aside)."""
     root = Path(root)
     return sorted(name for name, _, _ in _entries(root) if not (root / name).exists())
+
+
+def forget_missing(root: str | Path = ".") -> None:
+    """Drop the records of outputs no longer there: at the end of a complete run (the provenance
+    step), an output missing then is one the config no longer asks for. An unreadable record is
+    left for the runner, which rebuilds everything when it finds one."""
+    root = Path(root)
+    with contextlib.suppress(RecordsDamaged):
+        forget(missing(root), root)
 
 
 def changed(root: str | Path = ".") -> list[Changed]:

@@ -329,6 +329,11 @@ def _plain(argv: list[str]) -> bool:
     return True
 
 
+def _environment(folder: Path) -> bool:
+    """A Python or conda environment (tens of thousands of files that no step reads as an input)."""
+    return (folder / "pyvenv.cfg").exists() or (folder / "conda-meta").is_dir()
+
+
 def _newest_input(root: Path) -> int:
     """The latest modification time (ns) of the project's files outside its outputs and hidden folders."""
     outputs = {*OUTPUT_FOLDERS, "logs"}
@@ -338,7 +343,10 @@ def _newest_input(root: Path) -> int:
         subfolders[:] = [
             name
             for name in subfolders
-            if not name.startswith(".") and name != "__pycache__" and (here / name).as_posix() not in outputs
+            if not name.startswith(".")
+            and name != "__pycache__"
+            and (here / name).as_posix() not in outputs
+            and not _environment(Path(folder, name))
         ]
         for name in files:
             with contextlib.suppress(OSError):
@@ -369,14 +377,23 @@ def jobs_expected(argv: list[str], root: Path) -> bool:
 
 def note_run(argv: list[str], root: Path, started: int, code: int) -> None:
     """For jobs_expected: when a plain run that ended well started (`started`, ns). After any other
-    run (a failure, another config, only some targets) the next plain one likely has jobs."""
+    run (a failure, another config, only some targets) the next plain one likely has jobs. Only a
+    hint: a folder where this cannot be written (another user's marker in a shared project, a
+    read-only folder) just keeps the imports at once."""
     path = root / LAST_GOOD_RUN
-    if code != 0 or not _plain(argv):
-        path.unlink(missing_ok=True)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch()
-    os.utime(path, ns=(started, started))
+    with contextlib.suppress(OSError):
+        if code != 0 or not _plain(argv):
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A file of this user's own, moved over the marker: only its owner may set a file's times.
+        fresh = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            fresh.touch()
+            os.utime(fresh, ns=(started, started))
+            os.replace(fresh, path)
+        finally:
+            fresh.unlink(missing_ok=True)
 
 
 def local(argv: list[str]) -> bool:
@@ -395,13 +412,14 @@ def main(argv: list[str]) -> int:
     lock = _acquire(root)
     try:
         prepare(root, snakemake)
+        asked = argv  # the user's: a --forceall added below for lost records still leaves a plain run
         argv = with_records(set_aside_edited(argv, root), root)
         if not local(argv):
             return run([*snakemake, *argv], root)
         started = time.time_ns()
         with kernelfork.server(preload=jobs_expected(argv, root)):
             code = run([*snakemake, *with_local_rate(argv, root)], root)
-        note_run(argv, root, started, code)
+        note_run(asked, root, started, code)
         return code
     finally:
         lock.close()
