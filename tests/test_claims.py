@@ -136,3 +136,23 @@ def test_paper_claims_on_the_snapshot(panel):
     growth = ((110.675913 + 291.169871) / (56.229587 + 128.362402) - 1) * 100
     assert f"{growth:+.1f} %" in table.loc[("s3-growth-2010-2011", "Bangladesh"), "reason"]
     assert table.loc[("s3-growth-2010-2011", "Bangladesh"), "verdict"] == FAILS
+
+
+@pytest.mark.parametrize(
+    ("written", "how"),
+    [
+        ("1.6e1", "YAML takes a number with an exponent only with a decimal point and a sign"),
+        ("'16'", "write it without quotes"),
+    ],
+)
+def test_a_number_yaml_reads_as_text_is_named_as_such(tmp_path, written, how):
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "pair: {home: BGD, partner: RUS, predecessor: SUN, succession_year: 1992}\n"
+        "claims:\n  - {id: a, section: s, quote: q, reading: r, series: total,"
+        f" check: threshold, year: 2004, at_least: {written}}}\n"
+    )
+    value = written.strip("'")
+    expected = rf"line 3: claims\[0\]\.at_least \(claim 'a'\): '{value}' is read as text, not a number: {how}"
+    with pytest.raises(claims.ClaimError, match=expected.replace(".6", r"\.6")):
+        claims.load(path)

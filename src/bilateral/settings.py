@@ -324,11 +324,6 @@ def check_finite(value, at: tuple = ()) -> None:
         raise ValueError(f"config {yamlfile.key_path(at)}: {value!r} is not a finite number; give a number")
 
 
-# What Python reads as a number but YAML 1.1 (Snakemake's reader, PyYAML) as text: a float needs a
-# decimal point and a signed exponent there (1.0e+3), so 1e3, 1.0e3 and 1e+3 are strings.
-NUMBER_AS_TEXT = re.compile(r"[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?")
-
-
 def check_numbers_as_text(config: dict, schema: dict) -> None:
     """Before the schema's own check: a value the schema refuses that is a number written in a form
     YAML reads as text, named with how to write it (the schema alone would say only that '1e3' is
@@ -336,17 +331,9 @@ def check_numbers_as_text(config: dict, schema: dict) -> None:
     import jsonschema  # the schema's check imports it next anyway
 
     for error in jsonschema.Draft202012Validator(schema).iter_errors(config):
-        value = error.instance
-        if not (isinstance(value, str) and NUMBER_AS_TEXT.fullmatch(value.strip())):
-            continue
-        how = (
-            "YAML takes a number with an exponent only with a decimal point and a sign (1.0e+3); write it in full"
-            if "e" in value.lower()
-            else "write it without quotes"
-        )
-        raise ValueError(
-            f"config {yamlfile.key_path(error.absolute_path)}: {value!r} is read as text, not a number: {how}"
-        )
+        how = yamlfile.number_as_text(error)
+        if how:
+            raise ValueError(f"config {yamlfile.key_path(error.absolute_path)}: {how}")
 
 
 def whole_numbers(value):

@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 import functools
 import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -248,7 +249,28 @@ def key_path(at: Iterable) -> str:
     return text
 
 
+# What Python reads as a number but YAML 1.1 (PyYAML, Snakemake's reader) may read as text: a float
+# needs a decimal point and a signed exponent there (1.0e+3), so 1e3, 1.0e3 and 1e+3 are strings.
+_NUMBER = re.compile(r"[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?")
+
+
+def number_as_text(error) -> str | None:
+    """For a value a schema refused (a jsonschema error) where it wants a number: if the value is a
+    number YAML read as text, what happened and how to write it; else None."""
+    value, wanted = error.instance, error.schema.get("type") if isinstance(error.schema, dict) else None
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    if not ({"integer", "number"} & set(wanted) and isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
+        return None
+    if isinstance(yaml.safe_load(value), (int, float)):
+        how = "write it without quotes"  # unquoted, YAML would have read it as a number
+    else:
+        how = "YAML takes a number with an exponent only with a decimal point and a sign (1.0e+3); write it in full"
+    return f"{value!r} is read as text, not a number: {how}"
+
+
 def _message(error) -> str:
+    if how := number_as_text(error):
+        return how
     if error.validator == "format" and error.validator_value == "date":
         return f"{error.instance!r} is not a date YYYY-MM-DD (a real day of the calendar)"
     if "propertyNames" in error.relative_schema_path:
